@@ -28,3 +28,12 @@ def test_aae_trains_under_torchrun(tmp_path):
     h = torch.load(tmp_path/'aae.pt', weights_only=True)['history']
     assert h[-1]['train/recon'] < h[0]['train/recon']
     assert all(k in h[0] for k in ('train/disc_z', 'train/gen'))
+
+def test_aae_train_command_under_torchrun(tmp_path):
+    "The CLI itself under torchrun: both processes check the run directory, rank 0 writes it."
+    import json, shutil
+    out = tmp_path/'run'
+    _run([sys.executable, '-m', 'torch.distributed.run', '--standalone', '--nproc_per_node=2', shutil.which('aae'), 'train', 'aae-gaussian-2d',
+          '--epochs', '1', '--n-train', '400', '--hidden', '32', '--device', 'cpu', '--out', str(out)], tmp_path, {'MPLBACKEND': 'Agg'})
+    m = json.loads((out/'metrics.json').read_text())
+    assert m['epochs'] == 1 and 'fig2a_codes.png' in m['figures']

@@ -1,0 +1,234 @@
+"""The documentation site, as a reader's browser sees it.
+
+Builds the site with `tools/build_site.py` into a temporary folder (or takes one already built: `AAE_SITE_DIR=_site`),
+serves it on 127.0.0.1 (a free port, `http.server` in a thread) and opens every page in headless Chromium (Debian's
+`chromium`, driven by Playwright; `CHROMIUM=/path` picks another binary). Each page must load with no console error,
+no failed request and no request leaving the site; its math must be typeset by the site's own MathJax; every image
+must decode; every link to another page of the site must resolve, anchors included. Search must find things.
+Screenshots of the home page and of the §2 page go to `tests/artifacts/` (git-ignored).
+"""
+import functools, json, os, re, shutil, subprocess, sys, threading, time
+from http.server import ThreadingHTTPServer, SimpleHTTPRequestHandler
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+from urllib.request import urlopen
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT/'tests'/'artifacts'
+# what Chromium needs here: no sandbox (root, containers), no GPU, and nothing that phones home
+CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+                 '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage']
+
+def _chromium():
+    if os.environ.get('CHROMIUM'): return os.environ['CHROMIUM']
+    return next(filter(None, map(shutil.which, ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'])), None)
+
+@pytest.fixture(scope='module')
+def site(tmp_path_factory) -> Path:
+    if os.environ.get('AAE_SITE_DIR'):
+        d = Path(os.environ['AAE_SITE_DIR']).resolve()
+        assert (d/'index.html').exists(), f'AAE_SITE_DIR={d} holds no built site'
+        return d
+    out = tmp_path_factory.mktemp('site')/'_site'
+    t0 = time.time()
+    r = subprocess.run([sys.executable, str(ROOT/'tools'/'build_site.py'), '--out', str(out)], cwd=ROOT,
+                       capture_output=True, text=True, timeout=900)
+    if r.returncode: pytest.fail(f'tools/build_site.py failed ({r.returncode}):\n{r.stdout[-4000:]}\n{r.stderr[-6000:]}')
+    print(f'site built in {time.time()-t0:.1f} s')
+    return out
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args): pass
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    def handle_error(self, request, client_address):  # a browser dropping a connection is not a site error
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)): super().handle_error(request, client_address)
+
+@pytest.fixture(scope='module')
+def base_url(site):
+    srv = _Server(('127.0.0.1', 0), functools.partial(_Quiet, directory=str(site)))
+    th = threading.Thread(target=srv.serve_forever, daemon=True); th.start()
+    yield f'http://127.0.0.1:{srv.server_address[1]}/'
+    srv.shutdown(); srv.server_close()
+
+@pytest.fixture(scope='module')
+def browser():
+    exe = _chromium()
+    if not exe: pytest.skip('no Chromium found (apt-get install chromium, or set CHROMIUM=/path/to/chrome)')
+    from playwright.sync_api import sync_playwright  # a dev requirement: its absence is an error, not a skip
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+def _layout(site): return json.loads((site/'site.json').read_text())
+
+def _screenshot_pages(site):
+    "The home page and the §2 page: 20_aae, or 01_priors before it exists."
+    by_nb = {Path(nb).stem: d for d, nb in _layout(site)['pages'].items()}
+    return ['index'] + [d for d in [by_nb.get('20_aae') or by_nb.get('01_priors')] if d]
+
+# JS run in each page once it has loaded: wait for MathJax, make every image load and decode, then report
+_INSPECT = r"""async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
+  await Promise.all([...document.images].map(i => { i.loading = 'eager'; return i.decode().catch(() => null); }));
+  const main = document.querySelector('article') || document.body;
+  const prose = main.cloneNode(true);
+  prose.querySelectorAll('pre, code, script, style, mjx-container, .highlight, .cell_output').forEach(e => e.remove());
+  return {
+    title: document.title,
+    math: document.querySelectorAll('span.math, div.math').length,
+    typeset: document.querySelectorAll('span.math mjx-container, div.math mjx-container').length,
+    merror: document.querySelectorAll('mjx-merror').length,
+    tex_left: (prose.innerText.match(/\\(mathbf|mathcal|frac|sigma|theta|begin|log|sum|mu)\b/g) || []).slice(0, 5),
+    images: [...document.images].map(i => ({src: i.currentSrc || i.src, w: i.naturalWidth, ok: i.complete})),
+    sidebar: [...document.querySelectorAll('.sidebar-tree a.reference, a.sidebar-brand')].map(a => a.href),
+    links: [...document.querySelectorAll('a[href]')].map(a => a.href),
+    ids: [...document.querySelectorAll('[id]')].map(e => e.id),
+    api: document.querySelectorAll('a.nbdev-source').length,
+  };
+}"""
+
+def _watch(page, rec):
+    "Record console errors, failed requests, statuses; abort (and record) any request that leaves 127.0.0.1."
+    def route(route, request):
+        if urlsplit(request.url).hostname == '127.0.0.1': route.continue_()
+        else: rec['external'].append(request.url); route.abort()
+    page.route('**/*', route)
+    page.on('console', lambda m: m.type == 'error' and rec['console'].append(m.text))
+    page.on('pageerror', lambda e: rec['console'].append(f'uncaught: {e}'))
+    page.on('requestfailed', lambda r: rec['failed'].append(f'{r.url} ({r.failure})'))
+    page.on('response', lambda r: rec['status'].__setitem__(r.url, r.status))
+
+@pytest.fixture(scope='module')
+def visits(site, base_url, browser):
+    "Open every page of the site once; record what happened."
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob('*.html'))
+    keep = {f'{d}.html' for d in _screenshot_pages(site)}
+    ctx = browser.new_context(viewport={'width': 1440, 'height': 900})
+    res = {}
+    for rel in pages:
+        url = urljoin(base_url, rel)
+        rec = dict(console=[], failed=[], external=[], status={}, math=0, typeset=0, merror=0, tex_left=[], images=[],
+                   sidebar=[], links=[], ids=[], api=0)
+        page = ctx.new_page()
+        _watch(page, rec)
+        try:
+            resp = page.goto(url, wait_until='networkidle', timeout=30_000)
+            rec['http'] = resp.status if resp else None
+            rec.update(page.evaluate(_INSPECT))
+            page.wait_for_load_state('networkidle')  # fonts MathJax asked for while typesetting
+        except Exception as e: rec['http'] = f'{type(e).__name__}: {e}'
+        if rel in keep: rec['page'] = page  # for test_screenshots
+        else: page.close()
+        res[rel] = rec
+    yield res
+    ctx.close()
+
+def _markdown(nb):
+    "The markdown cells of nbs/`nb`, where the LaTeX is."
+    cells = json.loads((ROOT/'nbs'/nb).read_text(encoding='utf-8'))['cells']
+    return '\n\n'.join(''.join(c['source']) for c in cells if c['cell_type'] == 'markdown')
+
+def _report(bad): return '\n'.join(f'{k}: {v}' for k, v in bad.items())
+
+def test_every_notebook_is_a_page(site, visits):
+    lay = _layout(site)
+    assert 'index.html' in visits and lay['pages'].get('index') == 'index.ipynb', 'no home page from nbs/index.ipynb'
+    missing = [f'{d}.html ({nb})' for d, nb in lay['pages'].items() if f'{d}.html' not in visits]
+    assert not missing, f'notebooks without a page: {missing}'
+    nbs = sorted(p.name for p in (ROOT/'nbs').glob('*.ipynb') if not p.name.startswith(('_', '.')))
+    assert sorted(Path(nb).name for nb in lay['pages'].values()) == nbs
+
+def test_pages_load_cleanly(visits):
+    bad = {p: {k: r[k] for k in ('http', 'console', 'failed') if (r[k] if k != 'http' else r[k] != 200)}
+           for p, r in visits.items()}
+    bad.update({p: {**bad.get(p, {}), 'status>=400': {u: s for u, s in r['status'].items() if s >= 400}}
+                for p, r in visits.items() if any(s >= 400 for s in r['status'].values())})
+    bad = {p: v for p, v in bad.items() if v}
+    assert not bad, 'pages with errors:\n' + _report(bad)
+
+def test_no_request_leaves_the_site(visits):
+    bad = {p: r['external'] for p, r in visits.items() if r['external']}
+    assert not bad, 'requests outside the site (CDN, fonts, ...):\n' + _report(bad)
+
+def test_math_is_typeset_by_the_sites_mathjax(site, visits):
+    lay = _layout(site)
+    latex_pages = [f'{d}.html' for d, nb in lay['pages'].items()
+                   if re.search(r'\$\$|\$[^$\n]*\\[a-zA-Z]+[^$\n]*\$', _markdown(nb))]
+    bad = {p: f"{visits[p]['math']} math elements" for p in latex_pages if visits[p]['math'] == 0}
+    for p, r in visits.items():
+        if r['typeset'] < r['math'] or r['merror'] or r['tex_left']:
+            bad[p] = f"{r['typeset']}/{r['math']} typeset, {r['merror']} MathJax errors, TeX left as text: {r['tex_left']}"
+    assert not bad, 'math not typeset:\n' + _report(bad)
+    mj = {u for r in visits.values() for u in r['status'] if '/_static/mathjax/' in u}
+    assert any('/_static/mathjax/tex-chtml.js' in u for u in mj) and any('.woff' in u for u in mj), sorted(mj)
+
+def test_every_image_decodes(visits):
+    bad = {p: [i['src'][-60:] for i in r['images'] if not (i['ok'] and i['w'] > 0)] for p, r in visits.items()}
+    bad = {p: v for p, v in bad.items() if v}
+    assert not bad, 'images that did not decode:\n' + _report(bad)
+
+def test_figures_saved_in_notebooks_are_shown(site, visits):
+    "A notebook with a saved image output shows at least as many images on its page."
+    lay = _layout(site)
+    for d, nb in lay['pages'].items():
+        cells = json.loads((ROOT/'nbs'/nb).read_text(encoding='utf-8'))['cells']
+        n = sum('image/png' in o.get('data', {}) or 'image/svg+xml' in o.get('data', {})
+                for c in cells if c['cell_type'] == 'code' and not re.search(r'^#\|\s*(hide|include:\s*false|output:\s*false)', ''.join(c['source']), re.M)
+                for o in c.get('outputs', []))
+        assert len(visits[f'{d}.html']['images']) >= n, f'{nb}: {n} figures saved, {len(visits[f"{d}.html"]["images"])} shown'
+
+def test_sidebar_follows_sidebar_yml(site, base_url, visits):
+    "The navigation lists the pages in nbs/sidebar.yml's order, and every sidebar link answers 200."
+    lay = _layout(site)
+    want = [urljoin(base_url, f'{d}.html') for _, items in lay['toc'] for d in items if '<' not in d]
+    for p, r in visits.items():
+        if p in ('search.html', 'genindex.html'): continue
+        got = [u.split('#')[0] for u in r['sidebar'] if u.startswith(base_url)]
+        assert [u for u in got if u in want] == want, f'{p}: sidebar {got} != sidebar.yml {want}'
+    for u in {u.split('#')[0] for r in visits.values() for u in r['sidebar'] if u.startswith(base_url)}:
+        with urlopen(u) as f: assert f.status == 200, u
+
+def test_internal_links_resolve(site, base_url, visits):
+    "Every link to a page of the site reaches it, and its #anchor exists there (nbdev's doc links included)."
+    ids = {urljoin(base_url, p): set(r['ids']) for p, r in visits.items()}
+    bad = {}
+    for p, r in visits.items():
+        for u in r['links']:
+            if not u.startswith(base_url): continue
+            page, _, frag = u.partition('#')
+            page = page.split('?')[0]
+            if page.endswith('/'): page += 'index.html'
+            if page in ids:
+                if frag and frag not in ids[page]: bad.setdefault(p, []).append(u)
+            elif not (site/page[len(base_url):]).exists(): bad.setdefault(p, []).append(u)
+    assert not bad, 'broken links:\n' + _report(bad)
+
+def test_api_reference_is_shown(site, visits):
+    "Every page of a notebook that exports names shows show_doc entries (with their source links)."
+    lay = _layout(site)
+    for d, nb in lay['pages'].items():
+        src = (ROOT/'nbs'/nb).read_text(encoding='utf-8')
+        if re.search(r'"#\|\s*export', src) and re.search(r'"#\|\s*export\s*\\n",\s*"(def|class) [A-Za-z]', src):
+            assert visits[f'{d}.html']['api'] > 0, f'{nb} exports names but {d}.html shows no API reference'
+
+def test_search_works_offline(base_url, browser):
+    page = browser.new_page()
+    page.route('**/*', lambda r: r.continue_() if urlsplit(r.request.url).hostname == '127.0.0.1' else r.abort())
+    page.goto(urljoin(base_url, 'search.html?q=prior'), wait_until='networkidle')
+    page.wait_for_selector('#search-results ul.search li', timeout=20_000)
+    hits = page.eval_on_selector_all('#search-results ul.search li a', 'as => as.map(a => a.href)')
+    page.close()
+    assert any('priors.html' in h for h in hits), hits
+
+def test_screenshots(site, visits):
+    "Home page and the §2 page (20_aae, or 01_priors before it exists) as a reader sees them: tests/artifacts/."
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for d in _screenshot_pages(site):
+        f = ARTIFACTS/f'site_{d}.png'
+        visits[f'{d}.html']['page'].screenshot(path=str(f), full_page=True)
+        assert f.stat().st_size > 10_000, f
