@@ -1,0 +1,17 @@
+"CLI surface of the §2.3 experiments (aae_nb.labels): listed, with their options, and bad input refused."
+import io, contextlib, pytest
+from aae_nb.cli import main, cmd_list
+
+def test_listed():
+    buf = io.StringIO(); cmd_list(file=buf)
+    assert 'aae-labels-mixture' in buf.getvalue() and 'aae-labels-swissroll' in buf.getvalue()
+
+@pytest.mark.parametrize('name', ['aae-labels-mixture', 'aae-labels-swissroll'])
+def test_help_shows_options(name):
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf), pytest.raises(SystemExit): main(['train', name, '--help'])
+    assert '--n-labels' in buf.getvalue() and '--hidden' in buf.getvalue()
+
+def test_negative_labels_refused(tmp_path, capsys):
+    rc = main(['train', 'aae-labels-mixture', '--out', str(tmp_path/'r'), '--n-train', '200', '--n-labels', '-5', '--hidden', '16', '--epochs', '1', '--device', 'cpu'])
+    assert rc == 2 and 'n_labels must be >= 0' in capsys.readouterr().err
