@@ -21,7 +21,9 @@ def _train_parser(exp=None):
     p.add_argument('--seed', type=int, default=0, help='random seed (data order, initialisation, labelled subset)')
     p.add_argument('--out', required=True, help='run directory: metrics.json, history.json, checkpoint.pt, model.pt, figures')
     p.add_argument('--resume', action='store_true', help='continue the run in --out from its checkpoint')
-    p.add_argument('--opt', default='paper', choices=['paper', 'adam'], help="optimisers: 'paper' (SGD + momentum, Appendix A) or 'adam'")
+    from aae_nb.learner import OPTIMISERS
+    p.add_argument('--opt', default='paper', choices=sorted(OPTIMISERS),
+                   help="optimiser setting: 'paper' (SGD + momentum, Appendix A), 'adam', or another of the choices (see the notebooks)")
     p.add_argument('--eval-every', dest='eval_every', type=int, default=1, help='evaluate on held-out data every N epochs')
     p.add_argument('--ckpt-every', dest='ckpt_every', type=int, default=1, help='write a checkpoint every N epochs (and at the end)')
     p.add_argument('--n-train', dest='n_train', type=int, help='use only the first N training images (quick runs)')

@@ -15,8 +15,8 @@ from .priors import Prior, as_prior, prior_config, prior_from_config
 from .nets import Encoder, Decoder
 
 # %% auto #0
-__all__ = ['REGULARIZERS', 'PAPER', 'ADAM', 'OPTIMISERS', 'IN_TEST', 'Regularizer', 'regularizer_from_config', 'recon_loss',
-           'AutoEncoder', 'atomic_save', 'atomic_write_text', 'save_model', 'load_model', 'OptSpec',
+__all__ = ['REGULARIZERS', 'PAPER', 'ADAM', 'ADAM_FAST', 'OPTIMISERS', 'IN_TEST', 'Regularizer', 'regularizer_from_config',
+           'recon_loss', 'AutoEncoder', 'atomic_save', 'atomic_write_text', 'save_model', 'load_model', 'OptSpec',
            'CancelFitException', 'CancelEpochException', 'CancelBatchException', 'NonFiniteLossError', 'Callback',
            'init_distributed', 'Learner', 'ProgressCB', 'evaluate_recon', 'EvalCB', 'HistoryCB', 'CheckpointCB']
 
@@ -191,7 +191,8 @@ PAPER = {'recon': OptSpec('sgd', 0.01, 0.9, milestones=((50, 1e-3), (1000, 1e-4)
          'gen':   OptSpec('sgd', 0.1, 0.1, milestones=((50, 1e-2), (1000, 1e-3)))}
 ADAM = {'recon': OptSpec('adam', 1e-3, betas=(0.5, 0.999)), 'sup': OptSpec('adam', 1e-3, betas=(0.5, 0.999)),
         'disc': OptSpec('adam', 2e-4, betas=(0.5, 0.999)), 'gen': OptSpec('adam', 2e-4, betas=(0.5, 0.999))}
-OPTIMISERS = {'paper': PAPER, 'adam': ADAM}
+ADAM_FAST = {k: OptSpec('adam', 1e-3, betas=(0.5, 0.999)) for k in ('recon', 'sup', 'disc', 'gen')}
+OPTIMISERS = {'paper': PAPER, 'adam': ADAM, 'adam-fast': ADAM_FAST}
 
 # %% ../nbs/03_learner.ipynb #7e7e6d81
 class CancelFitException(Exception): "Stop training cleanly."
@@ -238,6 +239,7 @@ class Learner:
         if self.world > 1 and self.device.type == 'cuda': self.device = torch.device('cuda', torch.cuda.current_device())
         if bs % self.world: raise ValueError(f"batch size {bs} is not divisible by {self.world} processes")
         self.model, self.data, self.bs, self.seed, self.amp = model.to(self.device), data, bs, seed, amp and self.device.type == 'cuda'
+        if isinstance(opt, str) and opt not in OPTIMISERS: raise ValueError(f"unknown optimiser setting {opt!r}; known: {', '.join(sorted(OPTIMISERS))}")
         self.specs = {**OPTIMISERS[opt]} if isinstance(opt, str) else {**PAPER, **opt}
         self.opt_name = opt if isinstance(opt, str) else 'custom'
         self.check_every = check_every

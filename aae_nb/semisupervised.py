@@ -15,7 +15,7 @@ from .aae import AdversarialRegularizer
 
 # %% auto #0
 __all__ = ['SVHN_PAPER', 'PAPER_CURVES', 'TABLE2', 'semi_aae', 'classify', 'error_rate', 'learning_curve', 'style_grid',
-           'SemiMNIST', 'SemiSVHN']
+           'SemiMNIST', 'SemiSVHN', 'table2']
 
 # %% ../nbs/50_semisupervised.ipynb #ecee1956
 def semi_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
@@ -149,3 +149,36 @@ class SemiSVHN(_Semi):
         if o['opt'] == 'paper': o['opt'] = 'paper-svhn'    # A.2.2's own learning rates (recorded as such in run.json)
         return semi_aae(data.shape, data.n_classes, o['style_dim'], (o['hidden'],) * 2, (o['hidden'],) * 2, noise_in=0.,
                         dropout_in=o['dropout_in'], bn=True, out_act='linear')
+
+# %% ../nbs/50_semisupervised.ipynb #5551d166
+def _read_run(d):
+    d = Path(d)
+    for f in ('run.json', 'history.json'):
+        if not (d/f).exists(): raise FileNotFoundError(f"{d} is not a run directory: {f} is missing")
+    run, hist = json.loads((d/'run.json').read_text()), json.loads((d/'history.json').read_text())
+    if 'labels' not in run.get('options', {}): raise ValueError(f"{d} is a {run.get('experiment')!r} run, not a semi-supervised one")
+    return run, [r for r in hist if 'valid/error/test' in r]
+
+def table2(run_dirs, epoch:int|None=None) -> list:
+    "Test error of semi-supervised runs grouped by (experiment, labels, optimiser): mean ± std over seeds at `epoch` (default: the last epoch every run of the group reached)."
+    import statistics
+    groups = {}
+    for d in run_dirs:
+        run, h = _read_run(d); o = run['options']
+        key = (run['experiment'], str(o['labels']), o['opt'])
+        if any(s == o['seed'] for s, *_ in groups.get(key, [])):
+            raise ValueError(f"two runs of {key} have seed {o['seed']} (one of them is {d}): a seed may count once")
+        groups.setdefault(key, []).append((o['seed'], str(d), {r['epoch']: r for r in h}))
+    rows = []
+    for (exp, labels, opt), runs in sorted(groups.items()):
+        e = epoch if epoch is not None else min(max(h, default=0) for _, _, h in runs)
+        missing = [d for _, d, h in runs if e not in h]
+        if missing: raise ValueError(f"no test error at epoch {e} in {', '.join(missing)}")
+        errs = [h[e]['valid/error/test'] for _, _, h in sorted(runs)]
+        ds = 'svhn' if 'svhn' in exp else 'mnist'
+        rows.append({'experiment': exp, 'labels': labels, 'opt': opt, 'epoch': e, 'n': len(errs),
+                     'seeds': sorted(s for s, _, _ in runs), 'errors': errs, 'mean': statistics.mean(errs),
+                     'std': statistics.stdev(errs) if len(errs) > 1 else float('nan'),
+                     'wall_min': statistics.mean(h[e]['wall_s'] for _, _, h in runs) / 60, 'paper': TABLE2.get((ds, labels))})
+    return rows
+
