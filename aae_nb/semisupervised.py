@@ -72,6 +72,12 @@ def _plt():
     import matplotlib.pyplot as plt
     return plt
 
+def _error_axis(ax):
+    "Plain-number ticks on a log test-error axis, and a light grid."
+    from matplotlib.ticker import FixedLocator, StrMethodFormatter, NullFormatter
+    ax.yaxis.set_major_locator(FixedLocator([0.5, 0.7, 1, 1.5, 2, 2.5, 3, 4, 5, 7, 10, 15, 20, 25, 30, 40, 50, 70, 100]))
+    ax.yaxis.set_major_formatter(StrMethodFormatter('{x:g}')); ax.yaxis.set_minor_formatter(NullFormatter()); ax.grid(True, which='both', alpha=.3)
+
 def learning_curve(history:list, path, paper:dict|None=None, title:str=''):
     "Test error vs epoch (log axis, with the paper's points) and vs training wall time, saved to `path`."
     h = [r for r in history if 'valid/error/test' in r]
@@ -82,10 +88,7 @@ def learning_curve(history:list, path, paper:dict|None=None, title:str=''):
     if paper: axs[0].plot(list(paper), list(paper.values()), 's--', c='k', label='paper (A.2)')
     axs[0].set(xscale='log', yscale='log', xlabel='epoch', ylabel='test error (%)', title=title)
     axs[1].plot(wall, err, 'o-', ms=3); axs[1].set(yscale='log', xlabel='training wall time (min)', ylabel='test error (%)', title='same run vs wall time')
-    from matplotlib.ticker import FixedLocator, StrMethodFormatter, NullFormatter
-    for a in axs:
-        a.yaxis.set_major_locator(FixedLocator([0.5, 0.7, 1, 1.5, 2, 2.5, 3, 4, 5, 7, 10, 15, 20, 25, 30, 40, 50, 70, 100]))
-        a.yaxis.set_major_formatter(StrMethodFormatter('{x:g}')); a.yaxis.set_minor_formatter(NullFormatter()); a.grid(True, which='both', alpha=.3)
+    for a in axs: _error_axis(a)
     axs[0].legend(); fig.tight_layout(); fig.savefig(path, dpi=110); _plt().close(fig)
 
 def style_grid(model:AutoEncoder, path, n_style:int=10, seed:int=0, inverse=None, title:str=''):
