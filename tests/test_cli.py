@@ -42,7 +42,7 @@ def test_bad_input_is_refused_and_overwrites_nothing(tmp_path):
         (['train', 'no-such-exp', '--out', str(tmp_path/'x')], 'unknown experiment'),
         (['train', 'aae-gaussian-2d', '--resume', '--out', str(out)], "holds a run of experiment 'aae-mixture-2d'"),
         (['train', 'aae-mixture-2d', '--out', str(out)], 'already holds a run'),
-        (['train', 'aae-gaussian-2d', '--encoder', 'flow', '--n-train', '200', '--out', str(tmp_path/'y')], 'encoder must be one of'),
+        (['train', 'aae-gaussian-2d', '--encoder', 'flow', '--n-train', '200', '--out', str(tmp_path/'y')], "--encoder: 'flow' is not one of deterministic"),
         (['train', 'aae-gaussian-2d', '--device', 'cuda:7', '--n-train', '200', '--out', str(tmp_path/'z')] if not torch.cuda.is_available() else None, 'CUDA is not available'),
     ]
     for args, msg in cases:

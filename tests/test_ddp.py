@@ -29,6 +29,13 @@ def test_aae_trains_under_torchrun(tmp_path):
     assert h[-1]['train/recon'] < h[0]['train/recon']
     assert all(k in h[0] for k in ('train/disc_z', 'train/gen'))
 
+def test_semi_supervised_trains_under_torchrun(tmp_path):
+    "The §5 model (two adversaries and the supervised phase on sharded labelled batches) under torchrun."
+    _torchrun(tmp_path/'semi.pt', 'semi', tmp_path)
+    h = torch.load(tmp_path/'semi.pt', weights_only=True)['history']
+    assert h[-1]['train/recon'] < h[0]['train/recon'] and h[-1]['train/sup'] < h[0]['train/sup']
+    assert all(k in h[0] for k in ('train/disc_y', 'train/disc_z', 'train/gen', 'train/sup'))
+
 def test_aae_train_command_under_torchrun(tmp_path):
     "The CLI itself under torchrun: both processes check the run directory, rank 0 writes it."
     import json, shutil

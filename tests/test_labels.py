@@ -10,8 +10,8 @@ def test_listed():
 def test_help_shows_options(name):
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf), pytest.raises(SystemExit): main(['train', name, '--help'])
-    assert '--n-labels' in buf.getvalue() and '--hidden' in buf.getvalue()
+    assert '--labels' in buf.getvalue() and '--hidden' in buf.getvalue()
 
 def test_negative_labels_refused(tmp_path, capsys):
-    rc = main(['train', 'aae-labels-mixture', '--out', str(tmp_path/'r'), '--n-train', '200', '--n-labels', '-5', '--hidden', '16', '--epochs', '1', '--device', 'cpu'])
-    assert rc == 2 and 'n_labels must be >= 0' in capsys.readouterr().err
+    rc = main(['train', 'aae-labels-mixture', '--out', str(tmp_path/'r'), '--n-train', '200', '--labels', '-5', '--hidden', '16', '--epochs', '1', '--device', 'cpu'])
+    assert rc == 2 and "--labels: expected a positive number of labels or 'all'" in capsys.readouterr().err

@@ -1,9 +1,8 @@
 "Fast checks for the §2.1/§2.2/WAE modules: save/load round trips of the KL, MMD and joint adversarial regularizers, and `aae list`."
 import subprocess, sys, torch
-from aae_nb.learner import save_model, load_model
+from aae_nb.model import save_model, load_model, KLRegularizer, MMDRegularizer
 from aae_nb.priors import GaussianPrior, MixturePrior
-from aae_nb.vae import vae, KLRegularizer
-from aae_nb.mmd import MMDRegularizer
+from aae_nb.vae import vae
 from aae_nb.wae import wae
 
 def test_round_trip(tmp_path):

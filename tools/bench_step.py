@@ -8,8 +8,9 @@ time of one full MNIST epoch (500 steps). Uses the package's own Learner.one_bat
 import argparse, statistics, sys, time
 import torch
 from aae_nb.data import load_mnist, get_device
-from aae_nb.learner import AutoEncoder, Learner
-from aae_nb.aae import aae, AdversarialRegularizer
+from aae_nb.model import AutoEncoder, AdversarialRegularizer
+from aae_nb.learner import Learner
+from aae_nb.aae import aae
 from aae_nb.priors import GaussianPrior, CategoricalPrior
 
 def models():
@@ -30,7 +31,7 @@ def main():
     for name, model, kw in models():
         torch.manual_seed(0)
         l = Learner(model, ds, bs=100, device=dev, amp=a.amp, **kw)
-        l.model.train(); l._acc, l._cnt = {}, {}; l._bad = torch.zeros((), dtype=torch.bool, device=dev)
+        l.model.train(); l._bad = torch.zeros((), dtype=torch.bool, device=dev)
         it = iter(l.batches); ts = []
         for i in range(5 + a.steps):
             l.x, l.y = next(it)
