@@ -17,7 +17,7 @@ from .data import show_images
 # %% auto #0
 __all__ = ['ENCODERS', 'ENCODER', 'aae', 'Fig2a', 'Fig2b', 'Gauss8d']
 
-# %% ../nbs/20_aae.ipynb #32732996
+# %% ../nbs/20_aae.ipynb #aff80aae
 ENCODERS = ('deterministic', 'gaussian', 'universal')
 
 def aae(prior:Prior|None=None, # p(z); default a 2-D standard Gaussian
@@ -39,7 +39,7 @@ def aae(prior:Prior|None=None, # p(z); default a 2-D standard Gaussian
                                                          spectral_norm=spectral_norm, r1=r1, joint=joint)},
                        enc_kw=enc_kw, dec_kw={'init_std': init_std})
 
-# %% ../nbs/20_aae.ipynb #e6e16786
+# %% ../nbs/20_aae.ipynb #7e4e9d50
 def _codes_report(run, out, fname, title, lim, opts) -> dict:
     "Held-out codes beside prior samples (Figures 2a, 2b), and the numbers behind the picture."
     z = aggregated_posterior(run.model, run.data.test)

@@ -137,7 +137,7 @@ def get_experiment(name:str) -> Experiment:
     if name not in EXPERIMENTS: raise ValueError(f"unknown experiment {name!r}; known: {', '.join(sorted(k for k in EXPERIMENTS if not k.startswith('_')))} (see `aae list`)")
     return EXPERIMENTS[name]
 
-# %% ../nbs/07_experiments.ipynb #00371f09
+# %% ../nbs/07_experiments.ipynb #9be16f3c
 RESUME_MAY_CHANGE = ('epochs', 'device', 'eval_every', 'ckpt_every', 'amp')
 
 def resolve_options(exp:Experiment, kw:dict, prev:dict|None=None) -> AttrDict:
@@ -159,7 +159,7 @@ def resolve_options(exp:Experiment, kw:dict, prev:dict|None=None) -> AttrDict:
     opts['epochs'] = opts['epochs'] or exp.epochs
     return AttrDict(opts)
 
-# %% ../nbs/07_experiments.ipynb #1698f7da
+# %% ../nbs/07_experiments.ipynb #deb3f9ac
 def device_name(dev:torch.device) -> str:
     "The device in words: the GPU's name, or the CPU with its thread count."
     if dev.type == 'cuda': return f"cuda ({torch.cuda.get_device_name(dev)})"
@@ -220,7 +220,7 @@ def run_experiment(name:str, # experiment name (`aae list`)
     atomic_write_text(json.dumps(res, indent=1), out/'metrics.json')
     return res
 
-# %% ../nbs/07_experiments.ipynb #197ec98b
+# %% ../nbs/07_experiments.ipynb #8dcf2940
 EVAL_WHAT = ('report', 'curves')
 
 def load_run(run_dir:str|Path, device='auto', priors:dict|None=None) -> SimpleNamespace:

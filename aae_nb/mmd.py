@@ -42,7 +42,7 @@ def fit_gmmn(gmmn:GMMN, data:torch.Tensor, # (N, d) samples to match (e.g. autoe
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); losses.append(loss.detach())
     return torch.stack(losses).tolist()
 
-# %% ../nbs/22_gmmn.ipynb #e08f2f84
+# %% ../nbs/22_gmmn.ipynb #4f09149b
 def dropout_ae(in_shape=(1, 28, 28), code:int=16, hidden:tuple=(1000, 1000), dropout:float=0.2, recon:str='half_sse') -> AutoEncoder:
     "Stage 1 of GMMN+AE: an MLP autoencoder with input dropout and no latent regularizer."
     return AutoEncoder(in_shape, {'z': ('linear', code)}, hidden, recon=recon, enc_kw={'dropout_in': dropout})

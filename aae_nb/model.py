@@ -402,7 +402,7 @@ class AutoEncoder(nn.Module):
         if self.label_input and y is None: y = torch.arange(n, device=dev) % self.n_classes
         return self.decode_codes(codes, y)
 
-# %% ../nbs/03_model.ipynb #2aac98ce
+# %% ../nbs/03_model.ipynb #90fe0e3f
 def atomic_save(obj, path:str|Path):
     "torch.save to `path` via a temporary file and an atomic rename."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)

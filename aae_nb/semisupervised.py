@@ -33,7 +33,7 @@ def semi_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
                                      'z': AdversarialRegularizer('z', GaussianPrior(style_dim, style_std), hidden=disc_hidden)},
                        enc_kw={'noise_in': noise_in, 'dropout_in': dropout_in, 'bn': bn, 'head_bn': bn}, dec_kw={'bn': bn})
 
-# %% ../nbs/50_semisupervised.ipynb #cca59921
+# %% ../nbs/50_semisupervised.ipynb #aebc8dca
 PAPER_CURVES = {('mnist', '100'): {1: 16.50, 50: 3.40, 500: 2.21, 5000: 1.80},   # A.2.1, test error (%) vs epoch
                 ('svhn', '1000'): {1: 49.34, 50: 25.86, 500: 18.15, 1000: 17.66}} # A.2.2
 TABLE2 = {('mnist', '100'): (1.90, 0.10), ('mnist', '1000'): (1.60, 0.08), ('mnist', 'all'): (0.85, 0.02), ('svhn', '1000'): (17.70, 0.30)}
@@ -112,7 +112,7 @@ class SemiSVHN(_Semi):
         return semi_aae(data.shape, data.n_classes, opts.style_dim, (opts.hidden,) * 2, (opts.hidden,) * 2, noise_in=0.,
                         dropout_in=opts.dropout_in, bn=True, out_act='linear')
 
-# %% ../nbs/50_semisupervised.ipynb #3ea31efd
+# %% ../nbs/50_semisupervised.ipynb #df31ffac
 def _read_run(d):
     d = Path(d)
     for f in ('run.json', 'history.json'):

@@ -26,7 +26,7 @@ def vae(prior:Prior|None=None, # p(z); default a 2-D standard Gaussian
     return AutoEncoder(in_shape, {'z': ('gaussian', prior.dim)}, hidden, recon=recon,
                        regularizers={'z': KLRegularizer('z', prior, weight, mc)}, enc_kw={'init_std': init_std}, dec_kw={'init_std': init_std})
 
-# %% ../nbs/21_vae.ipynb #01930117
+# %% ../nbs/21_vae.ipynb #2a233cb4
 @torch.no_grad()
 def elbo_terms(model:AutoEncoder, x:torch.Tensor, n_samples:int=1, key:str='z') -> dict:
     "Eq. 2's terms, averaged over the images x: reconstruction, entropy, cross_entropy (Monte Carlo) and kl (closed form or MC)."
@@ -42,7 +42,7 @@ def elbo_terms(model:AutoEncoder, x:torch.Tensor, n_samples:int=1, key:str='z') 
     kl = model.regularizers[key].penalty({key + '_mu': mu, key + '_logvar': logvar}, None)
     return {'reconstruction': float(rec / n_samples), 'entropy': float(ent), 'cross_entropy': float(ce / n_samples), 'kl': float(kl)}
 
-# %% ../nbs/21_vae.ipynb #2996bb3e
+# %% ../nbs/21_vae.ipynb #3d4c51bc
 @torch.no_grad()
 def test_nelbo(model:AutoEncoder, split, bs:int=1000) -> float:
     "Mean negative ELBO (one z per image) over a split, in nats."

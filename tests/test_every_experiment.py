@@ -1,0 +1,35 @@
+"Every experiment that `aae list` shows trains one tiny epoch with its default options and writes its report (DESIGN: Tests)."
+import contextlib, io, json
+from pathlib import Path
+import numpy as np, pytest
+from scipy.io import savemat
+from aae_nb.cli import main
+from aae_nb.experiments import EXPERIMENTS, load_all
+
+load_all()
+NAMES = sorted(n for n in EXPERIMENTS if not n.startswith('_'))
+
+def _svhn_files(root, n=(1100, 100, 100), seed=0):
+    "Small files in SVHN's .mat format (X: 32x32x3xN uint8, y: Nx1 in 1..10, 10 = digit 0)."
+    rng = np.random.default_rng(seed)
+    for nm, k in zip(('train', 'test', 'extra'), n):
+        savemat(str(Path(root)/f'{nm}_32x32.mat'), {'X': rng.integers(0, 256, (32, 32, 3, k), dtype=np.uint8),
+                                                    'y': (np.arange(k) % 10 + 1).astype(np.uint8)[:, None]})
+
+def test_the_list_is_complete():
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out): assert main(['list']) == 0
+    assert [l.split()[0] for l in out.getvalue().splitlines()[1:]] == NAMES
+
+@pytest.mark.parametrize('name', NAMES)
+def test_trains_with_defaults(name, tmp_path):
+    args = ['train', name, '--epochs', '1', '--n-train', '200', '--device', 'cpu', '--quiet', '--out', str(tmp_path/'run')]
+    if 'svhn' in name:   # its default 1000 labels need 100 images of each class: small SVHN-format files, all of them
+        _svhn_files(tmp_path); args = [a for a in args if a not in ('--n-train', '200')] + ['--svhn-dir', str(tmp_path)]
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err): rc = main(args)
+    assert rc == 0, err.getvalue()
+    m = json.loads((tmp_path/'run'/'metrics.json').read_text())
+    assert m['epochs'] == 1 and m['options']['opt'] == EXPERIMENTS[name].opt
+    assert all(np.isfinite(v) for k, v in m['final'].items() if isinstance(v, float)), m['final']
+    for f in m['figures']: assert (tmp_path/'run'/f).read_bytes()[:4] == b'\x89PNG'
