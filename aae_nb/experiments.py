@@ -18,9 +18,9 @@ from .learner import (Learner, OPTIMISERS, ProgressCB, EvalCB, HistoryCB, Checkp
 
 # %% auto #0
 __all__ = ['COMMON', 'HIDDEN', 'LABELS', 'EXPERIMENTS', 'SECTIONS', 'RESUME_MAY_CHANGE', 'EVAL_WHAT', 'positive_int',
-           'nonneg_int', 'label_count', 'rate', 'positive_float', 'Option', 'Experiment', 'subset_train', 'register',
-           'load_all', 'get_experiment', 'resolve_options', 'device_name', 'run_experiment', 'load_run', 'evaluate_run',
-           'run_summary', 'show_run']
+           'nonneg_int', 'label_count', 'rate', 'nonneg_float', 'positive_float', 'Option', 'Experiment',
+           'subset_train', 'register', 'load_all', 'get_experiment', 'resolve_options', 'device_name', 'RunLock',
+           'run_experiment', 'load_run', 'evaluate_run', 'run_summary', 'show_run']
 
 # %% ../nbs/07_experiments.ipynb #a3b95762
 def _whole(v, lo:int, what:str) -> int:
@@ -42,6 +42,12 @@ def rate(v) -> float:
     "A number in [0, 1)."
     f = float(v)
     if not 0 <= f < 1: raise ValueError(f"expected a number in [0, 1), got {v!r}")
+    return f
+
+def nonneg_float(v) -> float:
+    "A number >= 0."
+    f = float(v)
+    if not f >= 0: raise ValueError(f"expected a number >= 0, got {v!r}")
     return f
 
 def positive_float(v) -> float:
@@ -166,10 +172,47 @@ def device_name(dev:torch.device) -> str:
     return f"{dev.type} ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)"
 
 def _check_out(out:Path):
+    if str(out) in ('', '.'): raise ValueError("--out must name a run directory (got an empty path)")
     if out.exists() and not out.is_dir(): raise ValueError(f"--out {out} is a file, not a directory")
     for p in out.parents:
         if p.exists() and not p.is_dir(): raise ValueError(f"--out {out}: {p} is a file, not a directory")
         if p.exists(): break
+
+def _read_json(path:Path) -> dict:
+    try: return json.loads(path.read_text())
+    except (OSError, ValueError) as e: raise ValueError(f"{path} is not a readable run record ({type(e).__name__}: {str(e)[:100]}); nothing was changed") from None
+
+def _alive(pid:int) -> bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True
+    return True
+
+class RunLock:
+    "An exclusive claim on a run directory: `DIR/.lock` holds the owner's pid; a second process refuses while the owner lives."
+    def __init__(self, out): self.dir, self.held = Path(out), False
+    @property
+    def path(self): return self.dir/'.lock'
+    def acquire(self):
+        "Take the lock (a lock left by a dead process is taken over), and remove temporary files dead writers left behind."
+        self.dir.mkdir(parents=True, exist_ok=True)
+        for _ in range(3):
+            try: fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                try: pid = int(self.path.read_text().strip() or 0)
+                except (OSError, ValueError): pid = 0
+                if pid and pid != os.getpid() and _alive(pid):
+                    raise ValueError(f"{self.dir} is in use by another aae process (pid {pid}); wait for it to finish or choose another --out") from None
+                self.path.unlink(missing_ok=True); continue
+            os.write(fd, str(os.getpid()).encode()); os.close(fd); self.held = True
+            for t in self.dir.glob('.*.tmp'):                              # `.name.PID.tmp` of writers killed mid-write
+                try: dead = not _alive(int(t.name.rsplit('.', 2)[-2]))
+                except ValueError: dead = True
+                if dead: t.unlink(missing_ok=True)
+            return self
+        raise ValueError(f"could not take the lock {self.path}")
+    def release(self):
+        if self.held: self.path.unlink(missing_ok=True); self.held = False
 
 def run_experiment(name:str, # experiment name (`aae list`)
                    out:str|Path, # run directory
@@ -184,13 +227,14 @@ def run_experiment(name:str, # experiment name (`aae list`)
     prev = None
     if resume:
         if not run_file.is_file(): raise ValueError(f"--resume: {out} holds no run (no run.json)")
-        run = json.loads(run_file.read_text())
+        run = _read_json(run_file)
         if run.get('experiment') != name:
             raise ValueError(f"--resume: {out} holds a run of experiment {run.get('experiment')!r}, not {name!r}; nothing was changed")
         if not ckpt.is_file(): raise ValueError(f"--resume: {out} has no checkpoint.pt to continue from")
         prev = run['options']
     elif run_file.exists() or ckpt.exists():
-        prev_name = json.loads(run_file.read_text()).get('experiment', '?') if run_file.is_file() else '?'
+        try: prev_name = json.loads(run_file.read_text()).get('experiment', '?')
+        except (OSError, ValueError, AttributeError): prev_name = '?'
         raise ValueError(f"{out} already holds a run (experiment {prev_name!r}); use --resume to continue it or choose another --out")
     opts = resolve_options(exp, kw, prev)
     get_device(opts.device)                                        # an unusable device fails here, before anything is written
@@ -203,13 +247,24 @@ def run_experiment(name:str, # experiment name (`aae list`)
     if tensorboard: cbs.append(TensorBoardCB(tensorboard))
     if not quiet: cbs.append(ProgressCB())
     learn = Learner(model, data, bs=opts.bs, opt=opts.opt, device=opts.device, seed=opts.seed, cbs=cbs, amp=opts.amp, **exp.learner_kw(opts, data))
-    if resume:
-        learn.load(ckpt)
-        if learn.epoch >= opts.epochs: raise ValueError(f"--resume: the run in {out} has {learn.epoch} epochs already; ask for more with --epochs N > {learn.epoch}")
-    elif rank == 0: out.mkdir(parents=True, exist_ok=True); atomic_write_text(json.dumps({'experiment': name, 'options': opts}, indent=1), run_file)
-    if not quiet: print(f"{name} ({exp.paper}): {opts.epochs} epochs on {device_name(learn.device)} -> {out}")
-    learn.fit(opts.epochs)
-    if learn.rank: return {}
+    lock = RunLock(out)
+    if rank == 0: lock.acquire()                               # the one writer of `out` from here on
+    try:
+        if resume:
+            learn.load(ckpt)
+            if learn.epoch >= opts.epochs: raise ValueError(f"--resume: the run in {out} has {learn.epoch} epochs already; ask for more with --epochs N > {learn.epoch}")
+        elif rank == 0:
+            if run_file.exists() or ckpt.exists(): raise ValueError(f"{out} already holds a run (another process claimed it first); choose another --out")
+            atomic_write_text(json.dumps({'experiment': name, 'options': opts}, indent=1), run_file)
+        if not quiet: print(f"{name} ({exp.paper}): {opts.epochs} epochs on {device_name(learn.device)} -> {out}")
+        learn.fit(opts.epochs)
+        if learn.rank: return {}
+        return _finish(exp, learn, out, opts)
+    finally: lock.release()
+
+def _finish(exp, learn, out, opts) -> dict:
+    "After training: model.pt, the experiment's report, metrics.json."
+    name = exp.name
     save_model(learn.model, out/'model.pt')
     learn.model.eval()
     rep = exp.report(learn, out, opts) or {}

@@ -345,6 +345,7 @@ class TensorBoardCB(Callback):
         try: from torch.utils.tensorboard import SummaryWriter
         except ImportError: raise ValueError("TensorBoard logging needs the tensorboard package: pip install 'aae_nb[tensorboard]'") from None
         self.log_dir, self._writer_cls, self.writer = Path(log_dir), SummaryWriter, None
+        if self.log_dir.exists() and not self.log_dir.is_dir(): raise ValueError(f"--tensorboard {log_dir} is a file, not a directory")
     def before_fit(self, learn):
         if learn.rank == 0 and self.writer is None: self.writer = self._writer_cls(str(self.log_dir))
     def epoch_done(self, learn):

@@ -11,7 +11,7 @@ from .priors import GaussianPrior, CategoricalPrior
 from .model import AutoEncoder, AdversarialRegularizer
 from .metrics import error_rate
 from .plots import style_grid, error_axis, save_figure, pyplot
-from .experiments import Experiment, Option, HIDDEN, LABELS, positive_int, rate, subset_train, register
+from .experiments import Experiment, Option, HIDDEN, LABELS, positive_int, nonneg_float, rate, subset_train, register
 from .data import DataSets, load_svhn, labelled_subset
 
 # %% auto #0
@@ -86,7 +86,7 @@ class SemiMNIST(_Semi):
     summary = '§5 semi-supervised AAE on MNIST (A.2.1): test error with --labels 100, 1000 or all'
     paper_epochs = 5000
     options = (LABELS.with_default(100),
-               Option('noise_in', float, 0.3, 'std of the Gaussian input noise at training time (A.2.1: 0.3)'),
+               Option('noise_in', nonneg_float, 0.3, 'std of the Gaussian input noise at training time (A.2.1: 0.3)'),
                HIDDEN.with_default(1000, 'units in each of the two hidden layers of every network (A.2.1: 1000)'))
     def model(self, opts, data):
         return semi_aae(data.shape, data.n_classes, 10, (opts.hidden,) * 2, (opts.hidden,) * 2, noise_in=opts.noise_in)
