@@ -91,7 +91,7 @@ COMMON = (
     Option('eval_every', positive_int, 1, 'evaluate on held-out data every N epochs (and after the last)'),
     Option('ckpt_every', positive_int, 1, 'write a checkpoint every N epochs (and after the last)'),
     Option('n_train', positive_int, None, 'use only the first N training images (quick runs)'),
-    Option('amp', bool, False, 'bf16 mixed precision (CUDA only; ignored elsewhere)'),
+    Option('amp', bool, False, 'bf16 autocast where the device has fast bf16 (CUDA, or a CPU with AVX-512-BF16/AMX); float32 elsewhere'),
 )
 HIDDEN = Option('hidden', positive_int, 1000, 'units in each of the two hidden layers (Appendix A: 1000)')
 LABELS = Option('labels', label_count, 'all', "training images that keep their label, balanced over classes: a number or 'all'")
@@ -270,7 +270,7 @@ def _finish(exp, learn, out, opts) -> dict:
     rep = exp.report(learn, out, opts) or {}
     res = {'experiment': name, 'paper': exp.paper, 'command': ' '.join(['aae'] + sys.argv[1:]) if Path(sys.argv[0]).name == 'aae' else None,
            'options': opts, 'epochs': learn.epoch, 'paper_epochs': exp.paper_epochs, 'wall_s': round(learn.wall, 2),
-           'device': device_name(learn.device), 'torch': torch.__version__, 'model': learn.model.config(),
+           'device': device_name(learn.device), 'precision': learn.precision, 'torch': torch.__version__, 'model': learn.model.config(),
            'final': {**learn.history[-1], **{k: v for k, v in rep.items() if k != 'figures'}}, 'figures': rep.get('figures', [])}
     atomic_write_text(json.dumps(res, indent=1), out/'metrics.json')
     return res

@@ -194,7 +194,7 @@ class AdversarialRegularizer(Regularizer):
     def disc_loss(self, codes, y):
         z = codes[self.key].detach()                                                   # negatives: codes, (B, d)
         c = self._cond(y, len(z), z.device)
-        zp, _ = self.prior.sample(len(z), labels=y if self.cond else None, device=z.device) # positives, (B, d)
+        zp, _ = self.prior.sample(len(z), labels=y if self.cond else None, device=z.device, check=False) # positives, (B, d); no host sync
         loss = disc_loss(self.disc(zp, *c), self.disc(z, *c))
         if self.r1: loss = loss + self.r1 * r1_penalty(self.disc, zp, *c)
         return loss
