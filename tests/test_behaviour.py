@@ -1,0 +1,114 @@
+"""Fast behavioural checks of the engine, one per thing the paper's models rely on. Each test can fail: it compares
+with a reference value or with the same computation where the behaviour is switched off. `tools/mutants.py` breaks the
+engine on purpose, one way at a time, and checks that one of these tests catches each break."""
+import torch, torch.nn.functional as F
+from aae_nb.data import DataSets, Split
+from aae_nb.priors import GaussianPrior, CategoricalPrior, MixturePrior
+from aae_nb.model import AutoEncoder, AdversarialRegularizer, KLRegularizer, MMDRegularizer, ConcatInput, kl_gaussian
+from aae_nb.learner import Learner, Callback
+
+torch.set_num_threads(1)
+
+def _data(n=200, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    x = (torch.rand(n, 1, 28, 28, generator=g) < 0.2).float()
+    y = torch.arange(n) % 4
+    return DataSets('toy', Split(x, y), Split(x[:50], y[:50]), Split(x[:50], y[:50]), 4)
+
+def _semi(seed=0):
+    torch.manual_seed(seed)
+    return AutoEncoder((1, 28, 28), {'y': ('softmax', 4), 'z': ('linear', 2)}, hidden=(32,), dec_in=('y', 'z'), sup_head='y', n_classes=4,
+                       regularizers={'y': AdversarialRegularizer('y', CategoricalPrior(4), hidden=(16,)),
+                                     'z': AdversarialRegularizer('z', MixturePrior(4), hidden=(16,), cond=True)})
+
+def _learner(model=None, **kw):
+    l = Learner(model or _semi(), _data(), bs=50, opt='adam-fast', device='cpu', labelled=torch.arange(100), **kw)
+    l._bad = torch.zeros((), dtype=torch.bool); l.x, l.y = next(iter(l.batches)); l.model.train()
+    return l
+
+def test_phases_run_in_the_papers_order():
+    "§2/§5: reconstruction, then the discriminators, then the generator, then the supervised phase, on every batch."
+    seen = []
+    class Rec(Callback):
+        def __getattr__(self, n):
+            if n.startswith('before_') and n[7:] in ('recon', 'disc', 'gen', 'sup'): return lambda learn: seen.append(n[7:])
+            raise AttributeError(n)
+    l = Learner(_semi(), _data(), bs=50, opt='adam', device='cpu', labelled=torch.arange(100), cbs=[Rec()])
+    l.fit(1)
+    assert seen == ['recon', 'disc', 'gen', 'sup'] * 4
+
+def test_reconstruction_phase_lowers_the_reconstruction_cost():
+    l = _learner()
+    def cost():
+        with torch.no_grad(): return float(F.mse_loss(l.model.decode_codes(l.model.encoder(l.x, sample=False), l.y), l.x))
+    before = cost()
+    for _ in range(20): l.recon_phase()
+    assert cost() < 0.8 * before
+
+def test_discriminator_phase_separates_prior_from_codes():
+    l = _learner(); r = l.model.regularizers['y']
+    with torch.no_grad(): codes = l.model.encoder(l.x)
+    def dl(): torch.manual_seed(1); return float(r.disc_loss(codes, l.y).detach())   # the same prior samples each time
+    before = dl()
+    for _ in range(30): l.disc_phase()
+    assert dl() < before - 0.01
+
+def test_generator_phase_fools_the_discriminator():
+    "The gen phase lowers the encoder's generator loss against a fixed discriminator."
+    l = _learner()
+    for _ in range(10): l.disc_phase()
+    gl = lambda: float(sum(r.gen_loss(l.model.encoder(l.x), l.y) for r in l.adv.values()))
+    before = gl()
+    for _ in range(30): l.reg_codes = l.model.encoder(l.x, sample=True); l.gen_phase()
+    assert gl() < before - 0.03
+
+def test_supervised_phase_lowers_the_cross_entropy_on_labelled_images():
+    l = _learner()
+    xl, yl = l.sup_batches.tensors
+    ce = lambda: float(F.cross_entropy(l.model.encoder(xl)['y_logits'], yl))
+    before = ce()
+    for _ in range(20): l.sup_phase()
+    assert ce() < 0.7 * before
+
+def test_conditioned_discriminator_sees_the_label():
+    "§2.3: the same code with another label gets another verdict; the unlabelled class is its own input."
+    r = _semi().regularizers['z']; z = torch.randn(6, 2)
+    y1, y2 = torch.tensor([0, 1, 2, 3, -1, -1]), torch.tensor([1, 2, 3, 0, -1, -1])
+    d1, d2 = r.disc(z, *r._cond(y1, 6, 'cpu')), r.disc(z, *r._cond(y2, 6, 'cpu'))
+    assert (d1[:4] - d2[:4]).abs().min() > 1e-6 and torch.allclose(d1[4:], d2[4:])
+
+def test_labelled_positives_come_from_their_own_component():
+    "§2.3: in the discriminator's loss, the prior sample paired with an image labelled k is drawn from component k."
+    r = _semi().regularizers['z']; seen = []
+    fwd = r.disc.forward
+    r.disc.forward = lambda z, c=None: (seen.append(z.detach()), fwd(z, c))[1]
+    y = torch.arange(400) % 4
+    r.disc_loss({'z': torch.randn(400, 2)}, y)
+    assert (r.prior.classify(seen[0]) == y).float().mean() > 0.9     # the first call sees the positives
+
+def test_decoder_sees_the_label_code():
+    "§5: the decoder's input holds y, so changing y changes the image."
+    m = _semi(); m.eval()
+    z = torch.randn(4, 2)
+    a = m.decode_codes({'y': torch.eye(4), 'z': z}); b = m.decode_codes({'y': torch.eye(4).roll(1, 0), 'z': z})
+    assert (a - b).abs().max() > 1e-4
+    assert torch.equal(ConcatInput(['y', 'z'], {'y': 4, 'z': 2})({'y': torch.eye(4), 'z': z})[:, :4], torch.eye(4))
+
+def test_kl_term_is_the_closed_form():
+    mu, lv = torch.randn(5, 3), torch.randn(5, 3) * 0.3
+    torch.testing.assert_close(KLRegularizer('z', GaussianPrior(3)).penalty({'z_mu': mu, 'z_logvar': lv}, None), kl_gaussian(mu, lv).mean())
+    assert float(kl_gaussian(mu, lv).mean()) > 0.1
+
+def test_mmd_term_sees_a_shifted_code_distribution():
+    torch.manual_seed(0); reg = MMDRegularizer('z', GaussianPrior(2))
+    assert float(reg.penalty({'z': torch.randn(300, 2) + 1.5}, None)) > 10 * abs(float(reg.penalty({'z': torch.randn(300, 2)}, None))) + 1e-3
+
+def test_joint_penalties_reach_the_reconstruction_phase():
+    "VAE / WAE: the regularizer's penalty is part of the reconstruction step's loss (logged and moving the encoder)."
+    torch.manual_seed(0)
+    m = AutoEncoder((1, 28, 28), {'z': ('gaussian', 2)}, hidden=(16,), regularizers={'z': KLRegularizer('z', GaussianPrior(2), weight=100.)})
+    l = Learner(m, _data(), bs=50, opt='adam', device='cpu'); l._bad = torch.zeros((), dtype=torch.bool); l.x, l.y = next(iter(l.batches))
+    kl = lambda: float(m.regularizers['z'].penalty(m.encoder(l.x), None))
+    before = kl()
+    for _ in range(10): l.recon_phase()
+    assert 'z_penalty' in l.running_losses() and kl() < 0.5 * before
