@@ -240,9 +240,9 @@ def _svhn_split(path):
     x = torch.from_numpy(np.ascontiguousarray(X.transpose(3, 2, 0, 1))) # (N, 3, 32, 32)
     return Split(x.float().div_(255), check_labels(torch.from_numpy(y), 10, str(path)))
 
-# %% ../nbs/00_data.ipynb #e084ce18
+# %% ../nbs/00_data.ipynb #c3652cfc
 def load_svhn(root:str|Path, # directory holding train_32x32.mat, test_32x32.mat (and extra_32x32.mat)
-              extra:bool=True, # add extra_32x32.mat to the training split, as the paper does
+              extra:bool=True, # add extra_32x32.mat to the training split (our reading of A.2.2's 'about 530K training points')
               n_valid:int=0, # hold out the last `n_valid` training images as a validation split
               standardise:bool=True # per-dimension standardisation (Appendix A.2.2)
              ) -> DataSets:

@@ -11,7 +11,7 @@ from fastcore.basics import store_attr
 # %% auto #0
 __all__ = ['HEAD_KINDS', 'GaussianNoise', 'init_normal_', 'mlp', 'ConvTrunk', 'Encoder', 'Decoder', 'Discriminator']
 
-# %% ../nbs/02_nets.ipynb #4a2bdfd5
+# %% ../nbs/02_nets.ipynb #9d40f6a1
 class GaussianNoise(nn.Module):
     "Add $\\mathcal N(0, \\sigma^2)$ noise in training mode only (the input noise of Appendix A.2.1)."
     def __init__(self, std:float): super().__init__(); self.std = std
@@ -19,7 +19,7 @@ class GaussianNoise(nn.Module):
     def extra_repr(self): return f"std={self.std}"
 
 def init_normal_(m:nn.Module, std:float=0.01):
-    "Initialise every Linear/Conv weight from $\\mathcal N(0, \\mathrm{std}^2)$ and biases at 0 (Appendix A.1)."
+    "Initialise every Linear/Conv weight from $\\mathcal N(0, \\mathrm{std}^2)$ (Appendix A.1) and biases at 0 (ours: A.1 does not mention biases)."
     for mod in m.modules():
         if isinstance(mod, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
             nn.init.normal_(mod.weight, 0., std)
