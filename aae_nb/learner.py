@@ -17,7 +17,7 @@ from .metrics import evaluate_recon
 # %% auto #0
 __all__ = ['PAPER', 'PAPER_SVHN', 'ADAM', 'ADAM_FAST', 'OPTIMISERS', 'IN_TEST', 'OptSpec', 'bf16_fast', 'CancelFitException',
            'CancelEpochException', 'CancelBatchException', 'NonFiniteLossError', 'Callback', 'init_distributed',
-           'Learner', 'ProgressCB', 'EvalCB', 'HistoryCB', 'CheckpointCB', 'TensorBoardCB']
+           'frozen', 'Learner', 'ProgressCB', 'EvalCB', 'HistoryCB', 'CheckpointCB', 'TensorBoardCB']
 
 # %% ../nbs/06_learner.ipynb #431cba8f
 @dataclass
@@ -75,7 +75,7 @@ class Callback:
     "Base callback: define methods named after events; lower `order` runs first."
     order = 0
 
-# %% ../nbs/06_learner.ipynb #387a2698
+# %% ../nbs/06_learner.ipynb #0ba28412
 def init_distributed():
     "Join the process group when launched by torchrun (WORLD_SIZE > 1); returns (rank, world_size)."
     if dist.is_available() and dist.is_initialized(): return dist.get_rank(), dist.get_world_size()
@@ -84,6 +84,14 @@ def init_distributed():
         if torch.cuda.is_available(): torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))
         return dist.get_rank(), dist.get_world_size()
     return 0, 1
+
+class frozen:
+    "Within the block, `params` need no gradient: backward stops at them instead of computing gradients nobody uses."
+    def __init__(self, params): self.params = [p for p in params if p.requires_grad]
+    def __enter__(self):
+        for p in self.params: p.requires_grad_(False)
+    def __exit__(self, *a):
+        for p in self.params: p.requires_grad_(True)
 
 def _allreduce_grads(params, world):
     "Average the gradients of `params` over all processes in one flat all-reduce."
@@ -137,6 +145,7 @@ class Learner:
         self.adv = {k: r for k, r in model.regularizers.items() if r.adversarial}
         self.opts = {'recon': self.specs['recon'].make(groups['recon'])}
         for k in self.adv: self.opts['disc/' + k] = self.specs['disc'].make(groups['disc/' + k])
+        self.disc_params = [p for k in self.adv for p in groups['disc/' + k]]
         if any(not r.joint for r in self.adv.values()): self.opts['gen'] = self.specs['gen'].make(model.encoder.parameters())
         if self.sup_batches is not None: self.opts['sup'] = self.specs['sup'].make(model.encoder.parameters())
         self.active = [p for p in self.phases if self.applies(p)]
@@ -181,17 +190,18 @@ class Learner:
 def recon_phase(self:Learner):
     "Reconstruction (+ joint penalties + code-independent costs): one step on every non-discriminator parameter."
     m, x, y = self.model, self.x, self.y
-    with self.autocast():
-        codes = m.encoder(x, sample=True)
-        loss = rec = recon_loss(m.decode_codes(codes, y).float(), x, m.recon)
-        for k, r in m.regularizers.items():
-            if r.joint:
-                pen = r.penalty(codes, y).float(); self.log(f'{k}_penalty', pen); loss = loss + r.weight * pen
-            cost = r.cost(m)
-            if cost is not None:
-                cost = cost.float(); self.log(f'{k}_cost', cost); loss = loss + r.weight * cost
-    self.log('recon', rec)
-    self.update('recon', loss)
+    with frozen(self.disc_params):                                  # a joint adversary (WAE-GAN) trains its discriminator in 'disc'
+        with self.autocast():
+            codes = m.encoder(x, sample=True)
+            loss = rec = recon_loss(m.decode_codes(codes, y).float(), x, m.recon)
+            for k, r in m.regularizers.items():
+                if r.joint:
+                    pen = r.penalty(codes, y).float(); self.log(f'{k}_penalty', pen); loss = loss + r.weight * pen
+                cost = r.cost(m)
+                if cost is not None:
+                    cost = cost.float(); self.log(f'{k}_cost', cost); loss = loss + r.weight * cost
+        self.log('recon', rec)
+        self.update('recon', loss)
 
 @patch
 def disc_phase(self:Learner):
@@ -205,8 +215,9 @@ def disc_phase(self:Learner):
 def gen_phase(self:Learner):
     "The encoder against every non-joint adversary, on the codes of the disc phase: one encoder step."
     codes = self.reg_codes if 'disc' in self.active else self.model.encoder(self.x, sample=True)
-    with self.autocast(): g = sum(r.weight * r.gen_loss(codes, self.y).float() for r in self.adv.values() if not r.joint)
-    self.update('gen', g, 'gen')
+    with frozen(self.disc_params):                                  # the discriminators' own gradients are not needed here
+        with self.autocast(): g = sum(r.weight * r.gen_loss(codes, self.y).float() for r in self.adv.values() if not r.joint)
+        self.update('gen', g, 'gen')
 
 @patch
 def sup_phase(self:Learner):

@@ -195,7 +195,8 @@ class AdversarialRegularizer(Regularizer):
         z = codes[self.key].detach()                                                   # negatives: codes, (B, d)
         c = self._cond(y, len(z), z.device)
         zp, _ = self.prior.sample(len(z), labels=y if self.cond else None, device=z.device, check=False) # positives, (B, d); no host sync
-        loss = disc_loss(self.disc(zp, *c), self.disc(z, *c))
+        both = self.disc(torch.cat([zp, z]), *(torch.cat([t, t]) for t in c))   # one pass over positives and negatives, (2B,)
+        loss = disc_loss(both[:len(z)], both[len(z):])
         if self.r1: loss = loss + self.r1 * r1_penalty(self.disc, zp, *c)
         return loss
     def gen_loss(self, codes, y):
