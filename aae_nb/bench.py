@@ -17,7 +17,8 @@ from .vae import vae
 from .semisupervised import semi_aae
 
 # %% auto #0
-__all__ = ['matmul_peak', 'PhaseTimer', 'clustering_net', 'bench_models', 'step_flops', 'bench_one', 'bench', 'bench_table']
+__all__ = ['matmul_peak', 'PhaseTimer', 'clustering_net', 'bench_models', 'step_flops', 'bench_one', 'bench', 'bench_table',
+           'parity_table']
 
 # %% ../nbs/85_performance.ipynb #9f2d6716
 def matmul_peak(device, dtype=torch.float32, m:int=100, k:int=1000, n:int=1000, seconds:float=0.5) -> float:
@@ -126,3 +127,23 @@ def bench_table(res:dict) -> str:
         lines.append(f"{n:<28}{r['precision']:>14}{r['ms_per_step']:>9.1f}  {ph:<40}{r['samples_per_s']:>10.0f}{r['epoch_s']:>9.1f}"
                      f"{r['gflop_per_step']:>7.2f}{r['gflops']:>9.0f}{r['of_peak']:>8.0%}{r['peak_mem_mb']:>8.0f}")
     return '\n'.join(lines)
+
+# %% ../nbs/85_performance.ipynb #6081337e
+def parity_table(root, epochs=(1, 5, 10)) -> list:
+    "Test error (%) of the runs under `root` (directories `PRECISION-sSEED`), mean and std over seeds at each epoch, per precision."
+    import statistics
+    rows = {}
+    for d in sorted(Path(root).iterdir()):
+        if not (d/'history.json').is_file(): continue
+        prec = d.name.split('-')[0]
+        h = {r['epoch']: r for r in json.loads((d/'history.json').read_text())}
+        rows.setdefault(prec, []).append((d.name, h))
+    out = []
+    for prec, runs in rows.items():
+        for e in epochs:
+            errs = [h[e]['test/error'] for _, h in runs if e in h]
+            if not errs: continue
+            out.append({'precision': prec, 'epoch': e, 'n': len(errs), 'errors': errs, 'mean': statistics.mean(errs),
+                        'std': statistics.stdev(errs) if len(errs) > 1 else float('nan'),
+                        'wall_min': statistics.mean(h[e]['wall_s'] for _, h in runs if e in h) / 60})
+    return out

@@ -280,7 +280,8 @@ class ConcatInput(DecoderInput):
         parts = []
         for k in self.parts:
             if k == 'label':
-                if y is None or (y < 0).any(): raise ValueError("this decoder needs a label for every image")
+                if y is None or (y < 0).any() or (y >= self.n_classes).any():
+                    raise ValueError(f"this decoder needs a label in 0..{self.n_classes - 1} for every image")
                 parts.append(F.one_hot(y, self.n_classes).to(next(iter(codes.values())).dtype))
             else: parts.append(codes[k])
         return torch.cat(parts, 1)                                             # (B, dim)
