@@ -93,6 +93,8 @@ def history_figure(history:list, path, title:str='') -> str:
         pts = [(r['epoch'], r[k]) for r in history if k in r]
         ax.plot(*zip(*pts), 'o-', ms=3); ax.set(xlabel='epoch', title=k)
         if k.endswith('/error'): ax.set_yscale('log'); error_axis(ax)
+    from matplotlib.ticker import MaxNLocator
+    for ax in axs[:n]: ax.xaxis.set_major_locator(MaxNLocator(integer=True))          # epochs are whole numbers
     for ax in axs[n:]: ax.axis('off')
     if title: fig.suptitle(title)
     return save_figure(fig, path)
