@@ -10,7 +10,7 @@ from .model import recon_loss, mmd2_u, scales_for
 
 # %% auto #0
 __all__ = ['encode_split', 'aggregated_posterior', 'classify', 'error_rate', 'evaluate_recon', 'grid_tv', 'holes', 'code_match',
-           'own_region_fraction']
+           'own_region_fraction', 'cluster_labels', 'cluster_error', 'best_map_accuracy', 'nmi', 'cluster_report']
 
 # %% ../nbs/04_metrics.ipynb #1d0bb0cd
 @torch.no_grad()
@@ -90,3 +90,54 @@ def own_region_fraction(model, split, key:str='z') -> float:
     if prior is None or not hasattr(prior, 'classify'): raise ValueError(f"code {key!r} has no prior with regions to assign codes to")
     z = aggregated_posterior(model, split, key, sample=False)                 # (N, d)
     return (prior.classify(z) == split.y.cpu()).float().mean().item()
+
+# %% ../nbs/04_metrics.ipynb #8eeef6a3
+def _as_long(v): return torch.as_tensor(v).long().cpu()
+
+def cluster_labels(p_valid:torch.Tensor, # (N, K) cluster probabilities (or logits) q(y|x) of the validation images
+                   y_valid:torch.Tensor) -> torch.Tensor:
+    "§6 protocol: cluster i takes the label of the validation image with the largest q(y_i|x). (K,) long."
+    p, y = torch.as_tensor(p_valid).float().cpu(), _as_long(y_valid)
+    if p.ndim != 2 or len(p) != len(y) or not len(y): raise ValueError(f"cluster_labels needs (N, K) probabilities and N labels, got {tuple(p.shape)} and {len(y)}")
+    return y[p.argmax(0)]
+
+def cluster_error(p_valid, y_valid, p_test, y_test) -> float:
+    "Test error (%) under the §6 protocol: each test image goes to its most probable cluster and takes that cluster's label."
+    p_test = torch.as_tensor(p_test).float().cpu()
+    if p_test.shape[1:] != torch.as_tensor(p_valid).shape[1:]: raise ValueError(f"validation and test probabilities have different cluster counts: {tuple(torch.as_tensor(p_valid).shape)} vs {tuple(p_test.shape)}")
+    return 100. * (cluster_labels(p_valid, y_valid)[p_test.argmax(1)] != _as_long(y_test)).float().mean().item()
+
+def _contingency(assign, y):
+    a, y = _as_long(assign), _as_long(y)
+    if a.shape != y.shape or a.ndim != 1 or not len(a): raise ValueError(f"assignments and labels must be two equal-length 1-D sequences, got {tuple(a.shape)} and {tuple(y.shape)}")
+    if a.min() < 0 or y.min() < 0: raise ValueError("cluster indices and labels must be non-negative")
+    _, a = a.unique(return_inverse=True); _, y = y.unique(return_inverse=True)   # only clusters / classes that occur
+    c = torch.zeros(int(a.max()) + 1, int(y.max()) + 1, dtype=torch.float64)
+    c.index_put_((a, y), torch.ones(len(a), dtype=torch.float64), accumulate=True)
+    return c
+
+def best_map_accuracy(assign, y) -> float:
+    "Accuracy (%) of the best map of clusters to classes: Hungarian (one-to-one) when there are no more clusters than classes, else majority vote per cluster."
+    c = _contingency(assign, y)
+    if c.shape[0] <= c.shape[1]:
+        from scipy.optimize import linear_sum_assignment
+        r, k = linear_sum_assignment(-c.numpy())
+        hit = c[torch.as_tensor(r), torch.as_tensor(k)].sum()
+    else: hit = c.max(1).values.sum()
+    return 100. * float(hit / c.sum())
+
+def nmi(assign, y) -> float:
+    "Normalised mutual information I(c; y) / ((H(c) + H(y)) / 2) between cluster assignments and labels."
+    c = _contingency(assign, y); p = c / c.sum(); pa, py = p.sum(1), p.sum(0)
+    nz = p > 0
+    mi = (p[nz] * (p[nz] / (pa[:, None] * py[None, :])[nz]).log()).sum()
+    h = lambda q: -(q[q > 0] * q[q > 0].log()).sum()
+    ha, hy = h(pa), h(py)
+    return 1.0 if ha + hy == 0 else float(2 * mi / (ha + hy))
+
+def cluster_report(model, valid, test, head:str='y') -> dict:
+    "The §6 protocol's test error and, beside it, best-map accuracy, NMI and cluster sizes of a model's softmax head."
+    pv, pt = (encode_split(model, s, [head])[head] for s in (valid, test))
+    a = pt.argmax(1)
+    return {'error': cluster_error(pv, valid.y, pt, test.y), 'best_map_accuracy': best_map_accuracy(a, test.y), 'nmi': nmi(a, test.y),
+            'cluster_sizes': torch.bincount(a, minlength=pt.shape[1]).tolist()}
