@@ -84,7 +84,9 @@ _INSPECT = r"""async () => {
     typeset: document.querySelectorAll('span.math mjx-container, div.math mjx-container').length,
     merror: document.querySelectorAll('mjx-merror').length,
     tex_left: (prose.innerText.match(/\\(mathbf|mathcal|frac|sigma|theta|begin|log|sum|mu)\b/g) || []).slice(0, 5),
-    images: [...document.images].map(i => ({src: i.currentSrc || i.src, w: i.naturalWidth, ok: i.complete})),
+    images: [...document.images].map(i => ({src: i.currentSrc || i.src, w: i.naturalWidth, ok: i.complete,
+                                            shown: i.getBoundingClientRect().width})),
+    hscroll: document.documentElement.scrollWidth - document.documentElement.clientWidth,
     sidebar: [...document.querySelectorAll('.sidebar-tree a.reference, a.sidebar-brand')].map(a => a.href),
     links: [...document.querySelectorAll('a[href]')].map(a => a.href),
     ids: [...document.querySelectorAll('[id]')].map(e => e.id),
@@ -106,14 +108,14 @@ def _watch(page, rec):
 @pytest.fixture(scope='module')
 def visits(site, base_url, browser):
     "Open every page of the site once; record what happened."
-    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob('*.html'))
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob('*.html'))  # _source/*.html: the package's code, highlighted
     keep = {f'{d}.html' for d in _screenshot_pages(site)}
-    ctx = browser.new_context(viewport={'width': 1440, 'height': 900})
+    ctx = browser.new_context(viewport={'width': 1400, 'height': 900})
     res = {}
     for rel in pages:
         url = urljoin(base_url, rel)
         rec = dict(console=[], failed=[], external=[], status={}, math=0, typeset=0, merror=0, tex_left=[], images=[],
-                   sidebar=[], links=[], ids=[], api=0)
+                   sidebar=[], links=[], ids=[], api=0, hscroll=0)
         page = ctx.new_page()
         _watch(page, rec)
         try:
@@ -187,7 +189,7 @@ def test_sidebar_follows_sidebar_yml(site, base_url, visits):
     lay = _layout(site)
     want = [urljoin(base_url, f'{d}.html') for _, items in lay['toc'] for d in items if '<' not in d]
     for p, r in visits.items():
-        if p in ('search.html', 'genindex.html'): continue
+        if p in ('search.html', 'genindex.html') or p.startswith('_source/'): continue
         got = [u.split('#')[0] for u in r['sidebar'] if u.startswith(base_url)]
         assert [u for u in got if u in want] == want, f'{p}: sidebar {got} != sidebar.yml {want}'
     for u in {u.split('#')[0] for r in visits.values() for u in r['sidebar'] if u.startswith(base_url)}:
@@ -232,3 +234,51 @@ def test_screenshots(site, visits):
         f = ARTIFACTS/f'site_{d}.png'
         visits[f'{d}.html']['page'].screenshot(path=str(f), full_page=True)
         assert f.stat().st_size > 10_000, f
+
+def test_no_page_scrolls_sideways(visits):
+    "At 1400 px no page is wider than the window: wide code and tables scroll inside their own box."
+    bad = {p: f"{r['hscroll']} px too wide" for p, r in visits.items() if r['hscroll'] > 0}
+    assert not bad, 'pages that scroll sideways at 1400 px:\n' + _report(bad)
+
+def test_figures_are_not_upscaled(visits):
+    "Every figure is shown at most at its natural width (a figure blown up past its pixels looks blurred)."
+    bad = {p: [f"{i['src'][-50:]}: {i['w']} px shown at {i['shown']:.0f}" for i in r['images'] if i['shown'] > i['w'] + 1]
+           for p, r in visits.items()}
+    bad = {p: v for p, v in bad.items() if v}
+    assert not bad, 'figures shown wider than their pixels:\n' + _report(bad)
+
+def test_built_outputs_are_the_saved_ones(site):
+    """Nothing the reader sees is re-computed by the build: nbdev runs exported, import and show_doc cells to render the
+    API entries, and every cell's outputs in the processed notebooks (what the pages are made from) must still be
+    the ones saved in nbs/."""
+    def norm(outs):
+        r = []
+        for o in outs:
+            if o.get('output_type') == 'stream': r.append(('stream', ''.join(o.get('text', ''))))
+            elif o.get('output_type') in ('execute_result', 'display_data'):
+                r.append(sorted((k, ''.join(v) if isinstance(v, list) else json.dumps(v)) for k, v in o.get('data', {}).items()))
+            elif o.get('output_type') == 'error': r.append(('error', o.get('ename')))
+        return r
+    bad, n = [], 0
+    for nb in _layout(site)['pages'].values():
+        saved = {c.get('id'): c for c in json.loads((ROOT/'nbs'/nb).read_text(encoding='utf-8'))['cells'] if c['cell_type'] == 'code'}
+        for c in json.loads((ROOT/'_proc'/nb).read_text(encoding='utf-8'))['cells']:
+            s = saved.get(c.get('id'))
+            if c['cell_type'] != 'code' or s is None or ''.join(s['source']).lstrip().startswith('show_doc('): continue
+            n += 1
+            if norm(c.get('outputs', [])) != norm(s.get('outputs', [])): bad.append(f"{nb} cell {c['id']}: {''.join(s['source'])[:70]!r}")
+    assert n > 100, f'only {n} cells compared: are the processed notebooks in _proc/?'
+    assert not bad, 'the build changed saved outputs:\n' + '\n'.join(bad)
+
+def test_api_entries_are_complete(site, visits):
+    "API entries: no `args:VAR_POSITIONAL` signatures, classes read `class X(...)`, parameter tables where the code documents its parameters."
+    pages = {p: (site/p).read_text(encoding='utf-8') for p in visits if not p.startswith('_source/')}
+    bad = [p for p, h in pages.items() if 'VAR_POSITIONAL' in h or 'VAR_KEYWORD' in h]
+    assert not bad, f'signatures with VAR_POSITIONAL: {bad}'
+    learner = pages['learner.html']
+    assert re.search(r'<span class="k">class</span><span class="w"> </span><span class="nc?">Learner</span>', learner), 'Learner is not shown as a class'
+    assert re.search(r'<th[^>]*>.*?Details.*?</th>', learner, re.S) and 'global mini-batch size' in learner, 'no parameter table for Learner'
+    for entry in ('learner-fit', 'prior-sample', 'regularizer-gen-loss'):
+        assert any(f'id="{entry}"' in h for h in pages.values()), f'no API entry {entry}'
+    model = pages['model.html']  # the paper's code is on its page, not only a signature
+    assert 'def gen_loss' in re.sub(r'<[^>]+>', '', model), 'the adversarial losses\' code is not shown on model.html'

@@ -2,18 +2,31 @@
 
 Three steps, each reusing what nbdev 2 does for its own (Quarto) site:
 
-1. **nbdev processing.** Every notebook in `nbs/` goes through nbdev's docs processors (`FilterDefaults`, exactly
-   what `nbdev_proc_nbs`/`nbdev_docs` run, in worker processes like `nbdev.serve.proc_nbs`) into `_proc/`: frontmatter
+1. **nbdev processing.** Every notebook in `nbs/` goes through nbdev's docs processors (`FilterDefaults`, what
+   `nbdev_proc_nbs`/`nbdev_docs` run, in worker processes like `nbdev.serve.proc_nbs`) into `_proc/`: frontmatter
    from the `# title` / `> description` cell, `#| hide` cells dropped, `show_doc` cells added after exported
    definitions and executed, doc links added. `nbdev_proc_nbs` itself is not called because it first insists on
    installing Quarto. The cache rule is nbdev's: a notebook is processed again only when it is newer than its
-   `_proc/` copy. `aae_nb/_modidx.py` (what the doc links are made from) is left to `nbdev_export`.
+   `_proc/` copy (or this file changed). `aae_nb/_modidx.py` (what the doc links are made from) is left to
+   `nbdev_export`. Four changes to nbdev's processors (`_filter_class`, `_render_showdoc`), so that a page reads as
+   a tutorial and shows only what was saved:
+   - **the code stays on the page**: `#| exports` cells (the code that implements the paper) are shown, other
+     exported cells are folded under "Source" instead of dropped;
+   - **nothing is re-computed**: nbdev runs exported cells, cells with imports and show_doc cells to render the API
+     entries; of a cell that mixes imports with other code only the imports run here, and every cell but show_doc's
+     gets its saved outputs back (`tests/test_site.py` checks it);
+   - **API entries** read `class X(...)`/`def f(...)` with the signature on as few lines as fit, the docstring as
+     plain text (markdown-escaped outside code and maths), and a Type | Default | Details table from the docments;
+     a class without its own `__init__` shows no `*args, **kwargs`; entries come in the order the cell defines them;
+   - source links go to the site's own highlighted copy of each module (`_source/<module>.html#L-<line>`), since
+     the repository is not reachable from an offline site.
 2. **Quarto's share, done here.** The page order and sections come from `nbs/sidebar.yml` (nbdev's custom sidebar),
    read at build time. Each processed notebook becomes one page named after its `output-file` (`priors.html`, as
    nbdev's doc links expect); Quarto cell options are honoured (`echo: false`, `output: false`, `include: false`,
    `code-fold`, `output: asis`: show_doc's markdown is spliced into the page, so API entries are real headings with
-   nbdev's anchors); links into the published site become relative links. Nothing is executed: the outputs saved in
-   the notebooks, figures included, are what the site shows.
+   nbdev's anchors); links into the published site and to `NN_name.ipynb` notebooks become relative links to their
+   pages. Nothing is executed: the outputs saved in the notebooks, figures included, are what the site shows. Every
+   page links to its notebook (copied into `_notebooks/`); the run records of `nbs/records/` are copied to `records/`.
 3. **Rendering: Sphinx + MyST-NB + furo** (all on PyPI, see `dev_requirements`). Chosen because MyST-NB renders a
    notebook's *saved* outputs with the execution switched off and parses markdown with `$...$`/`$$...$$` math like
    Quarto; Sphinx's search is a static index (`searchindex.js`) that works offline; furo uses system fonts and ships
@@ -45,10 +58,126 @@ def _log(*a): print('[build_site]', *a, flush=True)
 # ---------------------------------------------------------------------------------------------------------------
 # 1. nbdev processing (mirrors nbdev.serve.proc_nbs, minus Quarto, plus one error report per notebook)
 
+_FOLD_SUMMARY = 'Source'
+
+def _md_escape(s: str) -> str:
+    "Markdown-escape prose outside `code spans` and `$maths$`, so `n*n` or `[x]` in a docstring stays literal."
+    parts = re.split(r'(`[^`]*`|\$[^$]+\$)', s)  # code spans and inline maths stay as they are
+    return ''.join(p if i % 2 else re.sub(r'([*_\\[\]<>|])', r'\\\1', p) for i, p in enumerate(parts))
+
+def _render_showdoc(self) -> str:
+    """Our `show_doc` markdown (replaces nbdev's in the build's worker processes): `class X(...)` for classes, the
+    signature on as few lines as fit (no comments in it), the docstring as plain text, then a parameter table
+    (Type | Default | Details from the docments) as fastcore/fastai pages have, with `|` escaped."""
+    import inspect
+    from fastcore.docments import docments, _show_param
+    from nbdev.doclinks import NbdevLookup
+    sym = self.sym
+    doc = '---\n\n'
+    src = NbdevLookup().code(self.fn)
+    if src: doc += f'[source]({src}){{target="_blank" style="float:right; font-size:smaller"}}\n\n'
+    doc += f'{"#" * self.title_level} {self.nm}\n\n'
+    is_cls = inspect.isclass(sym)
+    params, ret = [], ''
+    own_init = is_cls and any('__init__' in vars(k) for k in sym.__mro__[:-1])
+    if not is_cls or own_init:
+        try: sig = inspect.signature(sym)
+        except (TypeError, ValueError): sig = None
+        if sig is not None:
+            params = [_show_param(p) for n, p in sig.parameters.items() if n != 'self']
+            if sig.return_annotation is not inspect.Signature.empty and not is_cls:
+                ret = ' -> ' + (getattr(sig.return_annotation, '__name__', None) or str(sig.return_annotation))
+    name = self.nm.split('.')[-1] if not is_cls else self.nm
+    head = ('class ' if is_cls else 'def ') + name
+    lines, cur = [], head + ('(' if (params or not is_cls) else '')
+    for i, prm in enumerate(params):
+        piece = prm + (', ' if i < len(params) - 1 else '')
+        if len(cur) + len(piece) > 100 and cur.strip(): lines.append(cur.rstrip()); cur = '    '
+        cur += piece
+    cur += (')' if (params or not is_cls) else '') + ret
+    lines.append(cur)
+    doc += '```python\n' + '\n'.join(lines) + '\n```\n\n'
+    if self.docs: doc += _md_escape(self.docs) + '\n\n'
+    try: dm = docments(sym, full=True)
+    except Exception: dm = {}
+    rows = [(k, v) for k, v in dm.items() if k not in ('self', 'return')]
+    if any(v.get('docment') for _, v in rows) or (dm.get('return') or {}).get('docment'):
+        def cell(x):
+            t = getattr(x, '__name__', None) if isinstance(x, type) else None
+            return (t or repr(x) if not isinstance(x, str) else x).replace('|', '\\|').replace('\n', ' ')
+        fmt = lambda v, k: '' if v.get(k, inspect.Parameter.empty) is inspect.Parameter.empty else cell(v[k])
+        tbl = ['| | **Type** | **Default** | **Details** |', '| -- | -------- | ----------- | ----------- |']
+        for k, v in rows:
+            if isinstance(v.get('anno'), inspect._ParameterKind):  # *args / **kwargs: docments puts the kind where the type goes
+                k = '`' + ('*' if v['anno'] == inspect.Parameter.VAR_POSITIONAL else '**') + k + '`'; v = {**v, 'anno': inspect.Parameter.empty}
+            dv = v.get('default', inspect.Parameter.empty)
+            d = '' if dv is inspect.Parameter.empty else '`' + (getattr(dv, '__name__', None) or repr(dv)).replace('|', '\\|') + '`'
+            tbl.append(f'| {k} | {fmt(v, "anno")} | {d} | {_md_escape(v.get("docment") or "")} |')
+        r = dm.get('return') or {}
+        if r.get('docment') or r.get('anno', inspect.Parameter.empty) is not inspect.Parameter.empty:
+            tbl.append(f'| **Returns** | {fmt(r, "anno")} | | {_md_escape(r.get("docment") or "")} |')
+        doc += '\n'.join(tbl) + '\n'
+    return doc
+
+def _filter_class():
+    """nbdev's docs processors with three changes (see the module docstring): exported code stays on the page (`#| exports`
+    cells shown, `#| export` cells folded), the cells nbdev runs to render show_doc keep their saved outputs, and
+    nothing is moved."""
+    from nbdev.processors import (FilterDefaults, exec_show_docs, rm_export, add_fold, mv_exports, _is_showdoc, add_show_docs,
+                                  _want_doc, _def_names, _get_nm, _show_docs, cell_lang)
+    from execnb.nbio import mk_cell
+    from fastcore.foundation import L
+    from nbdev.process import NbCell
+    class show_docs_in_order(add_show_docs):
+        "nbdev's `add_show_docs`, but a cell's entries come in the order the cell defines them (nbdev reverses them)."
+        def begin(self):
+            nb = self.nb
+            exports = L(cell for cell in nb.cells if _want_doc(cell))
+            shown = {_get_nm(t) for t in _show_docs(L(nb.cells).map(NbCell.parsed_).concat())}
+            for cell in reversed(exports):
+                if cell_lang(cell) != 'python': raise ValueError(f"{cell.metadata.language} can't export:\n{cell.source}")
+                for nm in reversed(_def_names(cell, shown)):
+                    c = mk_cell(f'show_doc({nm})'); c.has_sd = True
+                    nb.cells.insert(cell.idx_ + 1, c)
+            nb.has_docs_ = shown or exports
+    import ast
+    def _imports_only(src: str):
+        "The import statements of a cell that mixes them with other code (None when it does not, or is not Python)."
+        try: body = ast.parse(src).body
+        except SyntaxError: return None
+        imps = [n for n in body if isinstance(n, (ast.Import, ast.ImportFrom))]
+        return '\n'.join(ast.unparse(n) for n in imps) if imps and len(imps) < len(body) else None
+    class keep_saved_outputs(exec_show_docs):
+        """Run what show_doc needs, as nbdev does, with two differences: of a cell that mixes imports with other code
+        only the imports run (nbdev runs all of it: training, reading run folders a clone does not have), and every
+        non-show_doc cell gets its saved outputs back."""
+        def __call__(self, cell):
+            if cell.cell_type != 'code' or _is_showdoc(cell): return super().__call__(cell)
+            keep, src = json.loads(json.dumps(cell.get('outputs', []))), cell.source
+            d = cell.directives_ or {}
+            imps = None if d.keys() & {'export', 'exports', 'exporti', 'exec_doc'} else _imports_only(src)
+            if imps is not None: cell.source = imps
+            try: super().__call__(cell)
+            finally: cell.source, cell['outputs'] = src, keep
+    def show_source(cell):
+        "Exported cells keep their code: `exports` shown, `export`/`exporti` folded; hidden cells dropped as before."
+        d = cell.directives_ or {}
+        if not d or cell.cell_type != 'code': return
+        if d.keys() & {'hide', 'default_exp'}: del cell['source']; return
+        if 'exports' in d: cell.source = '#| code-fold: show\n' + cell.source
+        elif d.keys() & {'export', 'exporti'}: cell.source = f'#| code-fold: true\n#| code-summary: "{_FOLD_SUMMARY}"\n' + cell.source
+    class AaeFilter(FilterDefaults):
+        def base_procs(self):
+            swap = {exec_show_docs: keep_saved_outputs, rm_export: show_source, add_show_docs: show_docs_in_order}
+            return [swap.get(p, p) for p in super().base_procs() if p not in (add_fold, mv_exports)]
+    return AaeFilter
+
 def _proc_one(o):
     "Run nbdev's docs processors on one notebook (in a worker process): `None` when it worked, else the error."
-    import nbdev.serve_drv, warnings
+    import nbdev.serve_drv, nbdev.showdoc, warnings
     warnings.filterwarnings('ignore', 'Found cells containing imports')  # an error below says it if it matters
+    nbdev.showdoc.BasicMarkdownRenderer._repr_markdown_ = _render_showdoc
+    if o[2] is not None and o[2].__name__ == 'FilterDefaults': o = (o[0], o[1], _filter_class())
     try: nbdev.serve_drv.main(o)
     except Exception as e:
         c = e.__cause__
@@ -71,7 +200,7 @@ def process_notebooks(force=False, keep_going=False, n_workers=2) -> Path:
     cfg = get_config()
     nbs, cache = cfg.nbs_path, cfg.config_path/'_proc'
     files = nbglob(nbs, func=Path, file_glob='', file_re='')
-    chk_mtime = max(cfg.config_file.stat().st_mtime, Path(nbdev.serve.__file__).stat().st_mtime)
+    chk_mtime = max(cfg.config_file.stat().st_mtime, Path(nbdev.serve.__file__).stat().st_mtime, Path(__file__).stat().st_mtime)
     if force or (cache.exists() and cache.stat().st_mtime < chk_mtime): shutil.rmtree(cache)
     cache.mkdir(parents=True, exist_ok=True)
     # a notebook is redone when it is newer than its processed copy (nbdev also trusts the folder's mtime, which any
@@ -137,10 +266,81 @@ def _docname(rel: Path, fm: dict) -> str:
     name = Path(fm.get('output-file') or rel.with_suffix('.html').name).with_suffix('').name
     return (rel.parent/name).as_posix()
 
+_re_src = re.compile(r'https://github\.com/[^/\s]+/[^/\s]+/blob/[^/\s]+/aae_nb/([\w/]+)\.py#L(\d+)')
+
+def write_source_pages(dest: Path, title: str):
+    "`<dest>/<module>.html`: each module of the package, highlighted, one anchor per line (`#L-12`), where API entries' source links land."
+    from pygments import highlight
+    from pygments.lexers import PythonLexer
+    from pygments.formatters import HtmlFormatter
+    fmt = HtmlFormatter(lineanchors='L', linenos='inline', anchorlinenos=True, style='friendly')
+    dest.mkdir(parents=True, exist_ok=True)
+    css = fmt.get_style_defs('.highlight') + ('\nbody{font-family:system-ui,sans-serif;margin:1rem 2rem} pre{font-size:13px;line-height:1.4;overflow-x:auto}'
+                                              '\n.linenos{color:#999;padding-right:1em} :target{background:#ffeb99}')
+    (dest/'source.css').write_text(css, encoding='utf-8')
+    for py in sorted((ROOT/'aae_nb').rglob('*.py')):
+        if py.name == '_modidx.py': continue
+        mod = py.relative_to(ROOT/'aae_nb').with_suffix('').as_posix()
+        body = highlight(py.read_text(encoding='utf-8'), PythonLexer(), fmt)
+        page = (f'<!doctype html><html><head><meta charset="utf-8"><title>aae_nb/{mod}.py: {html.escape(title)}</title>'
+                f'<link rel="stylesheet" href="{"../" * mod.count("/")}source.css"></head><body>'
+                f'<p><a href="{"../" * (mod.count("/") + 1)}index.html">{html.escape(title)}</a> / <code>aae_nb/{mod}.py</code> '
+                f'(generated from the notebooks by <code>nbdev_export</code>)</p>{body}</body></html>')
+        (dest/f'{mod}.html').parent.mkdir(parents=True, exist_ok=True)
+        (dest/f'{mod}.html').write_text(page, encoding='utf-8')
+
+def _png_width(b64) -> int|None:
+    import base64
+    try: head = base64.b64decode(''.join(b64)[:64])
+    except ValueError: return None
+    return int.from_bytes(head[16:20], 'big') if head[:8] == b'\x89PNG\r\n\x1a\n' else None
+
+def _no_upscale(o: dict) -> dict:
+    "An image output asked to show wider than its pixels (IPython's `Image(width=...)`) is shown at its natural width."
+    md = (o.get('metadata') or {}).get('image/png') or {}
+    w = _png_width(o.get('data', {}).get('image/png', '')) if md.get('width') else None
+    if w is None or int(md['width']) <= w: return o
+    md = {k: v for k, v in md.items() if k not in ('width', 'height')}
+    return {**o, 'metadata': {**o['metadata'], 'image/png': {**md, 'width': w}}}
+
+def _split_row(line: str) -> list:
+    return [f for f in re.split(r'\s{2,}|\t', line.strip()) if f]
+
+def _is_num(f: str) -> bool: return re.fullmatch(r'[-+±~<>≈]?\d[\d,.]*(?:e[-+]?\d+)?\s*%?(?:\s*±\s*[\d.]+\s*%?)?', f.strip()) is not None
+def _is_header(fields: list) -> bool: return not any(map(_is_num, fields))
+
+def _text_tables(o: dict) -> list:
+    """A printed result table (a stream output whose lines, or a run of 3+ of them, split into the same number of
+    columns at runs of 2+ spaces) becomes a markdown table, which the page renders as an HTML table; other text stays
+    as it was. Returns the outputs that replace `o`."""
+    if o.get('output_type') != 'stream' or o.get('name') != 'stdout': return [o]
+    lines = ''.join(o.get('text', '')).rstrip('\n').split('\n')
+    if len(lines) < 3 or any('|' in l or l.startswith(' ' * 4) and not l.strip() for l in lines): return [o]
+    out, i = [], 0
+    def text(ls):
+        if ls: out.append({'name': 'stdout', 'output_type': 'stream', 'text': '\n'.join(ls) + '\n'})
+    pending = []
+    while i < len(lines):
+        n = len(_split_row(lines[i])); j = i
+        while j < len(lines) and n >= 2 and len(_split_row(lines[j])) == n: j += 1
+        if j - i >= 3 and _is_header(_split_row(lines[i])) and any(map(_is_num, _split_row(lines[i + 1]))):
+            text(pending); pending = []
+            rows = [[c.replace('|', '\\|') for c in _split_row(l)] for l in lines[i:j]]
+            md = '| ' + ' | '.join(rows[0]) + ' |\n|' + '---|' * n + '\n' + '\n'.join('| ' + ' | '.join(r) + ' |' for r in rows[1:])
+            out.append({'output_type': 'display_data', 'metadata': {}, 'data': {'text/markdown': md + '\n', 'text/plain': '\n'.join(lines[i:j])}})
+            i = j
+        else: pending.append(lines[i]); i += 1
+    text(pending)
+    return out if any(x['output_type'] == 'display_data' for x in out) else [o]
+
+# Cells folded on the pages (collapsed, one click away): tests, and plotting code of a figure
+_re_test = re.compile(r'^\s*(?:test_(?:eq|ne|close|fail|is|stdout|warns)\(|assert\s)', re.M)
+_re_plot = re.compile(r'\b(?:plt|ax|axs|fig)\.')
+
 class Converter:
     "Turn one nbdev-processed notebook into the notebook Sphinx renders (see the module docstring, step 2)."
-    def __init__(self, site_url: str, docnames: set):
-        self.site_url, self.docnames = site_url.rstrip('/') + '/', docnames
+    def __init__(self, site_url: str, docnames: set, nb_pages: dict|None=None):
+        self.site_url, self.docnames, self.nb_pages = site_url.rstrip('/') + '/', docnames, nb_pages or {}
 
     # --- markdown ---
     def _local(self, url: str, depth: int) -> str:
@@ -152,7 +352,8 @@ class Converter:
         return '../' * depth + page + (f'#{frag}' if frag else '')
 
     def md(self, s: str, depth: int) -> str:
-        "Pandoc-isms to MyST, site links to relative ones, outside fenced code."
+        "Pandoc-isms to MyST, site links to relative ones, source links to the site's own source pages, outside fenced code."
+        s = _re_src.sub(lambda m: f'{"../" * depth}_source/{m.group(1)}.html#L-{m.group(2)}', s)
         parts = re.split(r'(^```.*?^```[ \t]*$)', s, flags=re.M | re.S)
         return ''.join(p if i % 2 else self._md_text(p, depth) for i, p in enumerate(parts))
 
@@ -165,6 +366,11 @@ class Converter:
             url = self._local(url, depth) if url.startswith(self.site_url) else url
             return f'<a href="{html.escape(url)}"' + (f' class="{cls}"' if cls else '') + f'{tgt}>{text}</a>'
         s = re.sub(r'\[([^\]\n]*)\]\(([^)\s]+)\)\{([^}\n]*)\}', attr_link, s)
+        def nb_link(m):  # [`20_aae`](20_aae.ipynb#frag) or [..](nbs/20_aae.ipynb) -> a link to the notebook's page
+            page = self.nb_pages.get(m.group(2))
+            if page is None: return m.group(0)
+            return f'<a href="{"../" * depth}{page}.html{m.group(3) or ""}">{m.group(1)}</a>'
+        s = re.sub(r'(?<!!)\[([^\]\n]*)\]\((?:nbs/)?([\w.-]+\.ipynb)(#[\w-]+)?\)', nb_link, s)
         def site_link(m):  # [`Prior`](https://host/base/priors.html#prior) -> <a href="priors.html#prior">`Prior`</a>
             local = self._local(m.group(2), depth)
             return m.group(0) if local == m.group(2) else f'<a href="{html.escape(local)}">{m.group(1)}</a>'
@@ -219,10 +425,18 @@ class Converter:
             tags = []
             if str(d.get('echo', '')).lower() == 'false' or not code.strip(): tags.append('remove-input')
             if str(d.get('output', '')).lower() == 'false': tags.append('remove-output')
-            if str(d.get('code-fold', '')).lower() in ('true', 'show'): tags.append('hide-input')
+            meta = {}
+            fold = str(d.get('code-fold', '')).lower()
+            if fold == 'true': tags.append('hide-input'); meta = {'code_prompt_show': 'Show the exported source'}
+            elif fold != 'show' and 'remove-input' not in tags:  # `show`: the package's code for the paper stays visible
+                if _re_test.search(code): tags.append('hide-input'); meta = {'code_prompt_show': 'Show the test'}
+                elif (code.count('\n') >= 5 and _re_plot.search(code)
+                      and any('image/png' in o.get('data', {}) for o in c.get('outputs', []))):
+                    tags.append('hide-input'); meta = {'code_prompt_show': 'Show the plotting code'}
             outputs, spliced = [], []
-            for o in c.get('outputs', []):
+            for o in [t for o in c.get('outputs', []) for t in _text_tables(o)]:
                 data = o.get('data', {})
+                o = _no_upscale(o)
                 if 'text/markdown' in data:
                     m = ''.join(data['text/markdown'])
                     if d.get('output') == 'asis' or code.lstrip().startswith('show_doc('):
@@ -231,16 +445,23 @@ class Converter:
                     o = {**o, 'data': {**data, 'text/markdown': self.md(m, depth)}}
                 outputs.append(o)
             if not ('remove-input' in tags and (not outputs or 'remove-output' in tags)):
-                out.append(dict(cell_type='code', metadata={'tags': tags} if tags else {}, source=code,
+                md = {'tags': tags} if tags else {}
+                if meta: md['mystnb'] = {**meta, 'code_prompt_hide': 'Hide'}
+                out.append(dict(cell_type='code', metadata=md, source=code,
                                 outputs=outputs, execution_count=c.get('execution_count')))
             out += [dict(cell_type='markdown', metadata={}, source=m) for m in spliced]
         return out
 
-    def notebook(self, nb: dict, fm: dict, docname: str, orphan=False) -> dict:
+    def notebook(self, nb: dict, fm: dict, docname: str, orphan=False, source: str|None=None) -> dict:
         depth = docname.count('/')
         meta = {k: v for k, v in nb.get('metadata', {}).items() if k in ('kernelspec', 'language_info')}
         if orphan: meta['orphan'] = True
-        return dict(nbformat=4, nbformat_minor=5, metadata=meta, cells=self.cells(nb, fm, depth))
+        cells = self.cells(nb, fm, depth)
+        if source:  # the notebook itself, as it is in nbs/ (build() copies it into _notebooks/)
+            cells.insert(1, dict(cell_type='markdown', metadata={}, source=
+                f'<p class="nb-download"><a href="{"../" * depth}_notebooks/{source}" download>Download this notebook</a> '
+                f'(<code>nbs/{source}</code>: run it in Jupyter to re-make this page)</p>'))
+        return dict(nbformat=4, nbformat_minor=5, metadata=meta, cells=cells)
 
 def _toctree(caption, entries) -> str:
     opts = ':hidden:\n:maxdepth: 2\n' + (f':caption: {caption}\n' if caption else '')
@@ -284,10 +505,11 @@ def make_sources(proc: Path, src: Path) -> dict:
         if items: toc.append((caption, items))
     orphans = [r for r in rels if r not in listed and docs[r] != 'index']
     for r in orphans: _log(f'NOTE: {r} is not in nbs/sidebar.yml: built as {docs[r]}.html, not in the navigation')
-    conv = Converter(cfg.doc_host.rstrip('/') + '/' + cfg.doc_baseurl.strip('/'), set(docs.values()))
+    conv = Converter(cfg.doc_host.rstrip('/') + '/' + cfg.doc_baseurl.strip('/'), set(docs.values()),
+                     {r.name: d for r, d in docs.items() if r.parent == Path('.')})
     wanted = set()
     for r in rels:
-        nb = conv.notebook(nbjs[r], fms[r], docs[r], orphan=r in orphans)
+        nb = conv.notebook(nbjs[r], fms[r], docs[r], orphan=r in orphans, source=r.as_posix())
         if docs[r] == 'index': nb['cells'] += [dict(cell_type='markdown', metadata={}, source=_toctree(c, i))
                                                for c, i in toc]
         for i, c in enumerate(nb['cells']): c['id'] = f'c{i}'
@@ -346,6 +568,14 @@ def build(out=None, force=False, keep_going=False, strict=False, n_workers=2) ->
         if build_main(args): sys.exit('sphinx-build failed (see above)')
         t2 = time.time()
     copy_mathjax(work/'html'/'_static'/'mathjax')
+    from nbdev.config import get_config
+    cfg = get_config()
+    shutil.rmtree(work/'html'/'_source', ignore_errors=True); write_source_pages(work/'html'/'_source', cfg.title)
+    nbdir = work/'html'/'_notebooks'; shutil.rmtree(nbdir, ignore_errors=True)
+    for r in layout['pages'].values():
+        (nbdir/r).parent.mkdir(parents=True, exist_ok=True); shutil.copy2(cfg.nbs_path/r, nbdir/r)
+    if (cfg.nbs_path/'records').is_dir():  # the run records behind reported numbers, as committed
+        shutil.rmtree(work/'html'/'records', ignore_errors=True); shutil.copytree(cfg.nbs_path/'records', work/'html'/'records')
     (work/'html'/'site.json').write_text(lay, encoding='utf-8')
     stamp.write_text(lay, encoding='utf-8')
     tmp = out.with_name(out.name + '.tmp')

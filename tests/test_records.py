@@ -1,0 +1,68 @@
+"""Numbers in the README's "Paper vs ours" table can be checked against what is committed.
+
+A row that names run records (`nbs/records/...`, each a folder with `run.json`, `history.json`, `metrics.json`)
+must show only numbers found in them: every decimal number in its "ours" cell must equal a value of those records
+as shown (rounded to the digits shown; fractions may be shown as percentages, seconds as minutes). A row without a
+record must say so ("no committed record"), so a reader knows which numbers cannot be re-checked yet.
+"""
+import json, re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+def _table():
+    text = (ROOT/'README.md').read_text(encoding='utf-8')
+    sec = text.split('## Paper vs ours', 1)[1].split('\n## ', 1)[0]
+    rows = [l for l in sec.splitlines() if l.startswith('|') and not re.match(r'^\|[\s|:-]+\|$', l)]
+    head = [c.strip() for c in rows[0].strip('|').split(' | ')]
+    return head, [[c.strip() for c in re.split(r'(?<!\\)\|', r.strip().strip('|'))] for r in rows[1:]]
+
+def _values(obj):
+    "Every number in a JSON record, recursively."
+    if isinstance(obj, bool): return
+    if isinstance(obj, (int, float)): yield float(obj)
+    elif isinstance(obj, dict):
+        for v in obj.values(): yield from _values(v)
+    elif isinstance(obj, list):
+        for v in obj: yield from _values(v)
+
+def _record_values(folder: Path) -> list:
+    vals = []
+    for f in sorted(folder.rglob('*.json')): vals += list(_values(json.loads(f.read_text(encoding='utf-8'))))
+    return vals
+
+def _shown(x: float, digits: int) -> set:
+    "How a record value may be shown with `digits` decimals: itself, as a percentage, seconds as minutes."
+    return {round(x, digits), round(100 * x, digits), round(x / 60, digits)}
+
+def check_row(cell: str, values: list) -> list:
+    "The decimal numbers of `cell` that no record value explains."
+    bad = []
+    for s in re.findall(r'(?<![\w.])-?\d+\.\d+(?![\w.])', cell.replace('−', '-')):
+        d = len(s.split('.')[1]); x = float(s)
+        if not any(abs(x - y) < 10 ** -(d + 3) for v in values for y in _shown(v, d)): bad.append(s)
+    return bad
+
+def test_check_row_catches_a_number_not_in_the_record():
+    vals = [0.47540000081062317, 952.19, 3.7060768604278564]
+    assert check_row('read back 47.5%, recon 3.71, 15.9 min', vals) == []
+    assert check_row('read back 48.5%, recon 3.71', vals) == ['48.5']
+
+def test_readme_numbers_equal_their_records():
+    head, rows = _table()
+    ours = head.index('ours')
+    assert rows, 'no rows in the Paper vs ours table'
+    problems = []
+    for r in rows:
+        line = ' | '.join(r)
+        recs = sorted(set(re.findall(r'nbs/records/[\w./-]+', line)))
+        if not recs:
+            if 'no committed record' not in line and re.search(r'\d\.\d', r[ours]):
+                problems.append(f'{r[0]} / {r[1]}: numbers without a record, and the row does not say so')
+            continue
+        missing = [p for p in recs if not (ROOT/p).is_dir()]
+        if missing: problems.append(f'{r[0]}: records {missing} are not in the repository'); continue
+        vals = [v for p in recs for v in _record_values(ROOT/p)]
+        bad = check_row(r[ours], vals)
+        if bad: problems.append(f'{r[0]} / {r[1]}: {bad} not found in {recs}')
+    assert not problems, '\n'.join(problems)
