@@ -92,7 +92,7 @@ def _render_showdoc(self) -> str:
     lines, cur = [], head + ('(' if (params or not is_cls) else '')
     for i, prm in enumerate(params):
         piece = prm + (', ' if i < len(params) - 1 else '')
-        if len(cur) + len(piece) > 100 and cur.strip(): lines.append(cur.rstrip()); cur = '    '
+        if len(cur) + len(piece) > 88 and cur.strip(): lines.append(cur.rstrip()); cur = "    "
         cur += piece
     cur += (')' if (params or not is_cls) else '') + ret
     lines.append(cur)
