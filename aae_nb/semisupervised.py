@@ -13,9 +13,11 @@ from .metrics import error_rate
 from .plots import style_grid, error_axis, save_figure, pyplot
 from .experiments import Experiment, Option, HIDDEN, LABELS, positive_int, nonneg_float, rate, subset_train, register
 from .data import DataSets, load_svhn, labelled_subset
+from .learner import Callback
+import time as _time
 
 # %% auto #0
-__all__ = ['PAPER_CURVES', 'TABLE2', 'semi_aae', 'learning_curve', 'SemiMNIST', 'SemiSVHN', 'table2']
+__all__ = ['PAPER_CURVES', 'TABLE2', 'semi_aae', 'learning_curve', 'SemiMNIST', 'SemiSVHN', 'TailErrorCB', 'table2']
 
 # %% ../nbs/50_semisupervised.ipynb #ecee1956
 def semi_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
@@ -111,6 +113,28 @@ class SemiSVHN(_Semi):
     def model(self, opts, data):
         return semi_aae(data.shape, data.n_classes, opts.style_dim, (opts.hidden,) * 2, (opts.hidden,) * 2, noise_in=0.,
                         dropout_in=opts.dropout_in, bn=True, out_act='linear')
+
+# %% ../nbs/50_semisupervised.ipynb #025f7463
+class TailErrorCB(Callback):
+    "Mean (and std) of the error on `split` read every `every` steps over the last `last` steps of the given epochs."
+    order = 5   # before the evaluation and progress callbacks, so they see the numbers
+    def __init__(self, split:str='test', last:int=100, every:int=10, epochs=(1,)):
+        if not (isinstance(last, int) and isinstance(every, int) and 0 < every <= last):
+            raise ValueError(f"TailErrorCB needs whole numbers 0 < every <= last, got every={every!r}, last={last!r}")
+        self.split, self.last, self.every, self.epochs = split, last, every, set(epochs)
+    def before_epoch(self, learn): self.reads, self.spent = [], 0.
+    def after_batch(self, learn):
+        left = len(learn.batches) - learn.iter - 1              # steps still to come in this epoch
+        if learn.epoch + 1 not in self.epochs or left >= self.last or left % self.every: return
+        t = _time.perf_counter()
+        self.reads.append(error_rate(learn.model, getattr(learn.data, self.split)))
+        learn.model.train(); self.spent += _time.perf_counter() - t
+    def after_epoch(self, learn):
+        if not self.reads: return
+        r = torch.tensor(self.reads)
+        learn.wall -= self.spent; learn.metrics['wall_s'] = round(learn.wall, 3)
+        learn.metrics.update({f'{self.split}/error_tail': r.mean().item(), f'{self.split}/error_tail_std': r.std().item() if len(r) > 1 else 0.,
+                              f'{self.split}/error_tail_n': len(r)})
 
 # %% ../nbs/50_semisupervised.ipynb #df31ffac
 def _read_run(d):
