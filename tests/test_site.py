@@ -280,5 +280,7 @@ def test_api_entries_are_complete(site, visits):
     assert re.search(r'<th[^>]*>.*?Details.*?</th>', learner, re.S) and 'global mini-batch size' in learner, 'no parameter table for Learner'
     for entry in ('learner-fit', 'prior-sample', 'regularizer-gen-loss'):
         assert any(f'id="{entry}"' in h for h in pages.values()), f'no API entry {entry}'
+    gi = re.sub(r'<[^>]+>', ' ', pages['genindex.html'])
+    assert 'Learner.fit (aae_nb.learner)' in ' '.join(gi.split()), 'the general index does not list the API entries'
     model = pages['model.html']  # the paper's code is on its page, not only a signature
     assert 'def gen_loss' in re.sub(r'<[^>]+>', '', model), 'the adversarial losses\' code is not shown on model.html'

@@ -393,7 +393,9 @@ class Converter:
         anchor, slug = title.lower(), re.sub(r'[^\w\- ]', '', title.lower()).replace(' ', '-')
         div = [f'<div id="{html.escape(anchor)}" class="nbdev-api-anchor"></div>', ''] if anchor != slug else []
         if not pre: pre = ['<span class="nbdev-source"></span>']  # marks the entry for docs/_static/aae_nb.css
-        return '\n'.join(rest + [''] + div + [lines[head], ''] + pre + [''] + lines[head+1:])
+        mod = re.search(r'_source/([\w/]+)\.html', '\n'.join(pre))
+        idx = [f'```{{index}} single: {title} ({"aae_nb." + mod.group(1).replace("/", ".") if mod else "aae_nb"})', '```', '']
+        return '\n'.join(rest + [''] + idx + div + [lines[head], ''] + pre + [''] + lines[head+1:])
 
     # --- cells ---
     @staticmethod
