@@ -2,7 +2,8 @@
 
 A row that names run records (`nbs/records/...`, each a folder with `run.json`, `history.json`, `metrics.json`)
 must show only numbers found in them: every decimal number in its "ours" cell must equal a value of those records
-as shown (rounded to the digits shown; fractions may be shown as percentages, seconds as minutes). A row without a
+as shown (rounded to the digits shown; fractions may be shown as percentages, seconds as minutes), or the mean or sample
+std over the runs (seeds) a row cites of a number they all record. A row without a
 record must say so ("no committed record"), so a reader knows which numbers cannot be re-checked yet.
 """
 import json, re
@@ -26,10 +27,25 @@ def _values(obj):
     elif isinstance(obj, list):
         for v in obj: yield from _values(v)
 
+def _flat(obj, pre=''):
+    "A JSON record as {path: number}."
+    if isinstance(obj, bool): return {}
+    if isinstance(obj, (int, float)): return {pre: float(obj)}
+    items = obj.items() if isinstance(obj, dict) else enumerate(obj) if isinstance(obj, list) else ()
+    return {k: v for kk, vv in items for k, v in _flat(vv, f'{pre}/{kk}').items()}
+
 def _record_values(folder: Path) -> list:
     vals = []
     for f in sorted(folder.rglob('*.json')): vals += list(_values(json.loads(f.read_text(encoding='utf-8'))))
     return vals
+
+def _across(folders) -> list:
+    "Mean and sample std over several runs (seeds) of every number their metrics.json have in common."
+    import statistics
+    recs = [_flat(json.loads((f/'metrics.json').read_text(encoding='utf-8'))) for f in folders if (f/'metrics.json').exists()]
+    if len(recs) < 2: return []
+    common = set.intersection(*(set(r) for r in recs))
+    return [x for k in common for x in (statistics.mean(r[k] for r in recs), statistics.stdev(r[k] for r in recs))]
 
 def _shown(x: float, digits: int) -> set:
     "How a record value may be shown with `digits` decimals: itself, as a percentage, seconds as minutes."
@@ -42,6 +58,12 @@ def check_row(cell: str, values: list) -> list:
         d = len(s.split('.')[1]); x = float(s)
         if not any(abs(x - y) < 10 ** -(d + 3) for v in values for y in _shown(v, d)): bad.append(s)
     return bad
+
+def test_means_over_seeds_count(tmp_path):
+    for i, v in enumerate((17.74, 16.29, 18.61)):
+        (tmp_path/f's{i}').mkdir(); (tmp_path/f's{i}'/'metrics.json').write_text(json.dumps({'final': {'test_error': v}}))
+    vals = _across(sorted(tmp_path.iterdir()))
+    assert check_row('17.55 ± 1.17', vals) == [] and check_row('17.56 ± 1.17', vals) == ['17.56']
 
 def test_check_row_catches_a_number_not_in_the_record():
     vals = [0.47540000081062317, 952.19, 3.7060768604278564]
@@ -63,6 +85,9 @@ def test_readme_numbers_equal_their_records():
         missing = [p for p in recs if not (ROOT/p).is_dir()]
         if missing: problems.append(f'{r[0]}: records {missing} are not in the repository'); continue
         vals = [v for p in recs for v in _record_values(ROOT/p)]
+        for p in recs:  # a folder of seeds (records/epoch1/s0, s1, ...): their means and stds may be shown too
+            subs = sorted(d for d in (ROOT/p).iterdir() if d.is_dir())
+            vals += _across(subs) + _across([ROOT/q for q in recs])
         bad = check_row(r[ours], vals)
         if bad: problems.append(f'{r[0]} / {r[1]}: {bad} not found in {recs}')
     assert not problems, '\n'.join(problems)
