@@ -79,7 +79,7 @@ class Fig2b(Experiment):
 class Gauss8d(Experiment):
     "`aae train aae-gaussian-8d`: the §3 MNIST model, samples as in Figure 5."
     name = 'aae-gaussian-8d'
-    paper = '§3, Figure 5 (MNIST)'
+    paper = 'Figure 5 (samples only)'
     summary = '§3 AAE, 8-D Gaussian prior (std 5), N(0, 0.01^2) init: samples and nearest training images'
     options = (ENCODER, HIDDEN)
     def model(self, opts, data): return aae(GaussianPrior(8, 5.), data.shape, opts.encoder, hidden=(opts.hidden,) * 2, disc_hidden=(opts.hidden,) * 2, init_std=0.01)

@@ -55,7 +55,10 @@ def _parser():
     e = sub.add_parser('eval', help="re-make a run's report and curves from its directory, without training",
                        description="Load a finished or stopped run and re-make its figures and numbers (eval.json) and its loss/metric curves (curves.png).")
     e.add_argument('run_dir', help='a run directory written by `aae train`')
-    e.add_argument('--what', default='report,curves', help="what to re-make, comma-separated: report, curves (default both)")
+    e.add_argument('--what', default=None, help="what to re-make, comma-separated: report, curves (default both; none with --parzen/--fid alone)")
+    e.add_argument('--parzen', action='store_true', help='also the Parzen-window estimate of the test log-likelihood (§3, σ chosen on the validation split)')
+    e.add_argument('--fid', action='store_true', help='also the Fréchet distance (and k-NN precision/recall) of samples on MNIST classifier features')
+    e.add_argument('--samples', default=10_000, help='model samples for --parzen / --fid (default 10000, as §3)')
     e.add_argument('--device', default='auto', help="'auto', 'cpu', 'cuda', ...")
     e.add_argument('--out', help='write eval.json and the figures here instead of into the run directory')
     b = sub.add_parser('bench', help='time the training step of each model family at paper size on this device',
@@ -99,13 +102,17 @@ def cmd_train(argv):
     return 0
 
 def cmd_eval(a):
-    "`aae eval RUN_DIR [--what report,curves] [--device D] [--out DIR]`."
+    "`aae eval RUN_DIR [--what report,curves] [--parzen] [--fid] [--samples N] [--device D] [--out DIR]`."
     from aae_nb.experiments import evaluate_run
-    r = evaluate_run(a.run_dir, what=[w.strip() for w in a.what.split(',') if w.strip()], device=a.device, out=a.out)
+    what = a.what if a.what is not None else ('' if a.parzen or a.fid else 'report,curves')
+    r = evaluate_run(a.run_dir, what=[w.strip() for w in what.split(',') if w.strip()], device=a.device, out=a.out,
+                     parzen=a.parzen, fid=a.fid, samples=a.samples)
     where = a.out or a.run_dir
     print(f"{r['experiment']} at {r['epochs']} epochs: wrote {where}/eval.json; figures: {', '.join(r['figures']) or 'none'}")
     for k, v in (r.get('report') or {}).items():
         if isinstance(v, (int, float)): print(f"  {k}: {v:.4g}")
+    if 'parzen' in r: p = r['parzen']; print(f"  parzen: {p['ll']:.1f} ± {p['se']:.1f} nats (σ = {p['sigma']:.3g} chosen on the validation split, {p['n_samples']} samples, {p['wall_s']:.0f} s)")
+    if 'fid' in r: q = r['fid']; print(f"  fid: {q['fd']:.3g} (precision {q['precision']:.3f}, recall {q['recall']:.3f}; {q['n_samples']} samples)")
     return 0
 
 def cmd_bench(a):

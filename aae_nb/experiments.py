@@ -112,6 +112,7 @@ class Experiment:
     def model(self, opts:AttrDict, data:DataSets) -> AutoEncoder: raise NotImplementedError
     def learner_kw(self, opts:AttrDict, data:DataSets) -> dict: "Extra `Learner` arguments (labelled set, ...)."; return {}
     def metrics(self, opts:AttrDict) -> dict: "Metric functions for `EvalCB`: name -> f(learn)."; return {}
+    def callbacks(self, opts:AttrDict) -> list: "Extra `Learner` callbacks of this experiment (e.g. readings inside an epoch)."; return []
     def report(self, run, out:Path, opts:AttrDict) -> dict:
         "Draw the figures into `out` and return final numbers: {'figures': [...], ...}. `run` has model, data, epoch, history."
         return {}
@@ -124,7 +125,7 @@ def subset_train(ds:DataSets, n:int|None) -> DataSets:
     return DataSets(ds.name, ds.train[:n], ds.valid, ds.test, ds.n_classes, ds.standardizer)
 
 EXPERIMENTS:dict = {}
-SECTIONS = ('aae', 'vae', 'mmd', 'labels', 'supervised', 'semisupervised', 'wae') # the section modules that register experiments
+SECTIONS = ('aae', 'vae', 'mmd', 'labels', 'likelihood', 'supervised', 'semisupervised', 'wae') # the section modules that register experiments
 
 def register(cls):
     "Class decorator: add an `Experiment` subclass to the registry under its `name`."
@@ -243,7 +244,8 @@ def run_experiment(name:str, # experiment name (`aae list`)
     data = exp.data(opts)
     torch.manual_seed(opts.seed)
     model = exp.model(opts, data)
-    cbs = [EvalCB(every=opts.eval_every, metrics=exp.metrics(opts)), HistoryCB(out/'history.json'), CheckpointCB(ckpt, every=opts.ckpt_every)]
+    cbs = [EvalCB(every=opts.eval_every, metrics=exp.metrics(opts)), HistoryCB(out/'history.json'), CheckpointCB(ckpt, every=opts.ckpt_every),
+           *exp.callbacks(opts)]
     if tensorboard: cbs.append(TensorBoardCB(tensorboard))
     if not quiet: cbs.append(ProgressCB())
     learn = Learner(model, data, bs=opts.bs, opt=opts.opt, device=opts.device, seed=opts.seed, cbs=cbs, amp=opts.amp, **exp.learner_kw(opts, data))
@@ -294,13 +296,21 @@ def load_run(run_dir:str|Path, device='auto', priors:dict|None=None) -> SimpleNa
     return SimpleNamespace(experiment=exp, opts=opts, model=model, data=exp.data(opts), epoch=ck.get('epoch', len(history)),
                            history=history, device=dev, dir=d)
 
-def evaluate_run(run_dir:str|Path, what=EVAL_WHAT, device='auto', out:str|Path|None=None) -> dict:
+def evaluate_run(run_dir:str|Path, what=EVAL_WHAT, device='auto', out:str|Path|None=None,
+                 parzen:bool=False, # also the Parzen estimate of the test log-likelihood (§3, the likelihood notebook)
+                 fid:bool=False, # also the Fréchet distance (and k-NN precision/recall) on MNIST classifier features
+                 samples:int=10_000, # model samples for `parzen` / `fid`
+                ) -> dict:
     "Re-make a run's report and/or curves from its saved state; writes `eval.json` and figures into `out` (default the run directory)."
-    what = [what] if isinstance(what, str) else list(what)
+    what = [what] if isinstance(what, str) else list(what or [])
     bad = [w for w in what if w not in EVAL_WHAT]
-    if bad or not what: raise ValueError(f"--what takes {', '.join(EVAL_WHAT)}, got {', '.join(bad) or 'nothing'}")
+    if bad or not (what or parzen or fid): raise ValueError(f"--what takes {', '.join(EVAL_WHAT)}, got {', '.join(bad) or 'nothing'}")
+    if parzen or fid: samples = Option('samples', positive_int).parse(samples)
     if out is not None: _check_out(Path(out))
     run = load_run(run_dir, device)
+    if parzen or fid:
+        from aae_nb.likelihood import check_eval
+        check_eval(run, parzen, fid)                       # a model without a prior, or --fid on non-MNIST images, fails here, before anything is written
     out = Path(out) if out is not None else run.dir
     out.mkdir(parents=True, exist_ok=True)
     res = {'experiment': run.experiment.name, 'run': str(run.dir), 'epochs': run.epoch, 'device': device_name(run.device), 'figures': []}
@@ -309,6 +319,10 @@ def evaluate_run(run_dir:str|Path, what=EVAL_WHAT, device='auto', out:str|Path|N
         res['report'] = {k: v for k, v in rep.items() if k != 'figures'}; res['figures'] += rep.get('figures', [])
     if 'curves' in what:
         res['figures'].append(history_figure(run.history, out/'curves.png', f"{run.experiment.name}: {run.epoch} epochs"))
+    if parzen or fid:
+        from aae_nb.likelihood import eval_parzen, eval_fid
+        if parzen: res['parzen'] = eval_parzen(run, samples, run.opts.seed)
+        if fid: res['fid'] = eval_fid(run, samples, run.opts.seed)
     atomic_write_text(json.dumps(res, indent=1), out/'eval.json')
     return res
 
