@@ -16,6 +16,13 @@ def _svhn_files(root, n=(1100, 100, 100), seed=0):
         savemat(str(Path(root)/f'{nm}_32x32.mat'), {'X': rng.integers(0, 256, (32, 32, 3, k), dtype=np.uint8),
                                                     'y': (np.arange(k) % 10 + 1).astype(np.uint8)[:, None]})
 
+def _tfd_file(path, n=400, seed=0):
+    "A small file in TFD_48x48.mat's format (images N x 48 x 48 uint8; folds N x 5: 0 unlabelled, 1 train, 2 valid, 3 test; labs_ex 1..7, 0 unknown)."
+    rng = np.random.default_rng(seed)
+    folds = np.tile((np.arange(n) % 4)[:, None], (1, 5)).astype(np.uint8)
+    savemat(str(path), {'images': rng.integers(0, 256, (n, 48, 48), dtype=np.uint8), 'folds': folds,
+                        'labs_ex': np.where(folds[:, :1] == 0, 0, np.arange(n)[:, None] % 7 + 1).astype(np.uint8)})
+
 def test_the_list_is_complete():
     out = io.StringIO()
     with contextlib.redirect_stdout(out): assert main(['list']) == 0
@@ -26,6 +33,8 @@ def test_trains_with_defaults(name, tmp_path):
     args = ['train', name, '--epochs', '1', '--n-train', '200', '--device', 'cpu', '--quiet', '--out', str(tmp_path/'run')]
     if 'svhn' in name:   # its default 1000 labels need 100 images of each class: small SVHN-format files, all of them
         _svhn_files(tmp_path); args = [a for a in args if a not in ('--n-train', '200')] + ['--svhn-dir', str(tmp_path)]
+    if 'tfd' in name:    # TFD cannot be obtained here: a small file in its format
+        _tfd_file(tmp_path/'tfd.mat'); args += ['--tfd', str(tmp_path/'tfd.mat')]
     err = io.StringIO()
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err): rc = main(args)
     assert rc == 0, err.getvalue()
