@@ -125,7 +125,7 @@ def subset_train(ds:DataSets, n:int|None) -> DataSets:
     return DataSets(ds.name, ds.train[:n], ds.valid, ds.test, ds.n_classes, ds.standardizer)
 
 EXPERIMENTS:dict = {}
-SECTIONS = ('aae', 'vae', 'mmd', 'labels', 'likelihood', 'supervised', 'semisupervised', 'dimreduction', 'wae') # the section modules that register experiments
+SECTIONS = ('aae', 'vae', 'mmd', 'labels', 'likelihood', 'supervised', 'semisupervised', 'clustering', 'dimreduction', 'wae') # the section modules that register experiments
 
 def register(cls):
     "Class decorator: add an `Experiment` subclass to the registry under its `name`."

@@ -15,9 +15,10 @@ from .model import AutoEncoder, recon_loss, atomic_save, atomic_write_text, read
 from .metrics import evaluate_recon
 
 # %% auto #0
-__all__ = ['PAPER', 'PAPER_SVHN', 'ADAM', 'ADAM_FAST', 'OPTIMISERS', 'IN_TEST', 'OptSpec', 'bf16_fast', 'CancelFitException',
-           'CancelEpochException', 'CancelBatchException', 'NonFiniteLossError', 'Callback', 'init_distributed',
-           'frozen', 'Learner', 'ProgressCB', 'EvalCB', 'HistoryCB', 'CheckpointCB', 'TensorBoardCB']
+__all__ = ['PAPER', 'PAPER_SVHN', 'ADAM', 'ADAM_FAST', 'PAPER_CLUSTERING', 'OPTIMISERS', 'IN_TEST', 'OptSpec', 'bf16_fast',
+           'CancelFitException', 'CancelEpochException', 'CancelBatchException', 'NonFiniteLossError', 'Callback',
+           'init_distributed', 'frozen', 'Learner', 'ProgressCB', 'EvalCB', 'HistoryCB', 'CheckpointCB',
+           'TensorBoardCB']
 
 # %% ../nbs/06_learner.ipynb #431cba8f
 @dataclass
@@ -53,7 +54,11 @@ PAPER_SVHN = {'recon': OptSpec('sgd', 1e-4, 0.9, milestones=((250, 1e-5),)),
 ADAM = {'recon': OptSpec('adam', 1e-3, betas=(0.5, 0.999)), 'sup': OptSpec('adam', 1e-3, betas=(0.5, 0.999)),
         'disc': OptSpec('adam', 2e-4, betas=(0.5, 0.999)), 'gen': OptSpec('adam', 2e-4, betas=(0.5, 0.999))}
 ADAM_FAST = {k: OptSpec('adam', 1e-3, betas=(0.5, 0.999)) for k in ('recon', 'sup', 'disc', 'gen')}
-OPTIMISERS = {'paper': PAPER, 'paper-svhn': PAPER_SVHN, 'adam': ADAM, 'adam-fast': ADAM_FAST}
+PAPER_CLUSTERING = {'recon': OptSpec('sgd', 0.01, 0.9, milestones=((50, 1e-3),)),   # A.3: one drop, at epoch 50
+                    'disc':  OptSpec('sgd', 0.1, 0.1, milestones=((50, 1e-2),)),
+                    'gen':   OptSpec('sgd', 0.1, 0.1, milestones=((50, 1e-2),)),
+                    'sup':   OptSpec('sgd', 0.1, 0.9, milestones=((50, 1e-2),))}  # A.3 has no supervised cost (ours)
+OPTIMISERS = {'paper': PAPER, 'paper-svhn': PAPER_SVHN, 'paper-clustering': PAPER_CLUSTERING, 'adam': ADAM, 'adam-fast': ADAM_FAST}
 
 # %% ../nbs/06_learner.ipynb #d6e18d6d
 def bf16_fast(device) -> bool:
