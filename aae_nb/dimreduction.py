@@ -170,7 +170,7 @@ def _clusters(v) -> int:
 @register
 class DimRedSemi(_DimRed):
     name = 'dimred-semi'
-    paper = 'Figure 11a (--labels 1000), 11b (--labels 100)'
+    paper = 'Figure 11a, 11b'
     summary = '§7 semi-supervised dimensionality reduction to 2-D with learned cluster heads and their hinge'
     options = (LABELS.with_default(100, 'labelled training images, balanced over classes (Figure 11a: 1000, 11b: 100)'),
                _ETA, _HINGE, _STYLE, Option('head_scale', positive_float, 1.0, 'learned heads start N(0, head_scale^2) (ours)'), _NOISE, _SN,
