@@ -8,7 +8,7 @@ import hashlib, json, math, time
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 from .priors import GaussianPrior
-from .model import AutoEncoder, atomic_save
+from .model import AutoEncoder, atomic_save, atomic_write_text
 from .aae import aae
 from .data import DataSets, load_mnist, load_tfd, show_images, data_dir
 from .plots import save_figure, pyplot
@@ -19,7 +19,7 @@ __all__ = ['SIGMAS', 'PARZEN_SAMPLES', 'FID_RECIPE', 'sample_chunks', 'parzen_lo
            'sigma_figure', 'model_sampler', 'pixels', 'run_sampler', 'nearest_train', 'figure5', 'likelihood_report',
            'Likelihood', 'LikelihoodTFD', 'FeatureNet', 'train_feature_net', 'feature_net', 'features',
            'frechet_gaussians', 'frechet_distance', 'knn_precision_recall', 'sample_quality', 'check_eval',
-           'eval_parzen', 'eval_fid']
+           'eval_parzen', 'eval_fid', 'gan_nets', 'train_gan', 'gan_sampler']
 
 # %% ../nbs/30_likelihood.ipynb #dce30480
 SIGMAS = tuple(round(0.05 * 20 ** (i / 15), 4) for i in range(16)) # the σ grid (ours): 16 values, geometric, 0.05 to 1
@@ -321,3 +321,39 @@ def eval_fid(run, n_samples:int=10_000, seed:int=0, net:FeatureNet|None=None) ->
     t0 = time.time()
     q = sample_quality(draw(n_samples).cpu(), pixels(data.test.x, data).cpu(), net)
     return {**q, 'n_samples': n_samples, 'wall_s': round(time.time() - t0, 2)}
+
+# %% ../nbs/30_likelihood.ipynb #e0603d7d
+def gan_nets(z_dim:int=100, hidden:int=1200, n_pix:int=784) -> tuple:
+    "A pixel-space GAN: generator (uniform noise -> sigmoid pixels) and discriminator (logit), two hidden layers each."
+    G = nn.Sequential(nn.Linear(z_dim, hidden), nn.BatchNorm1d(hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.BatchNorm1d(hidden), nn.ReLU(),
+                      nn.Linear(hidden, n_pix), nn.Sigmoid())
+    D = nn.Sequential(nn.Linear(n_pix, hidden), nn.LeakyReLU(0.2), nn.Dropout(0.3), nn.Linear(hidden, hidden), nn.LeakyReLU(0.2),
+                      nn.Dropout(0.3), nn.Linear(hidden, 1))
+    return G, D
+
+def train_gan(x:torch.Tensor, # (N, 1, 28, 28) training images in [0, 1]
+              epochs:int=5, bs:int=100, z_dim:int=100, hidden:int=1200, lr:float=2e-4, seed:int=0) -> tuple:
+    "Alternating SGD in two stages per mini-batch (§1.1): one discriminator step, one generator step. Returns (G, history of mean losses per epoch)."
+    from aae_nb.model import disc_loss, gen_loss
+    if not (isinstance(epochs, int) and epochs >= 1): raise ValueError(f"epochs must be a whole number >= 1, got {epochs!r}")
+    x = _images(x, 'training images'); torch.manual_seed(seed)
+    G, D = gan_nets(z_dim, hidden, x.shape[1])
+    oG, oD = (torch.optim.Adam(m.parameters(), lr, betas=(0.5, 0.999)) for m in (G, D))
+    g = torch.Generator().manual_seed(seed); hist = []
+    for ep in range(epochs):
+        perm, ld_sum, lg_sum, n = torch.randperm(len(x), generator=g), 0., 0., 0
+        for i in range(0, len(x) - bs + 1, bs):
+            real, fake = x[perm[i:i + bs]], G(torch.rand(bs, z_dim, generator=g) * 2 - 1)
+            ld = disc_loss(D(real), D(fake.detach())); oD.zero_grad(); ld.backward(); oD.step()     # (a)
+            lg = gen_loss(D(fake)); oG.zero_grad(); lg.backward(); oG.step()                         # (b)
+            ld_sum, lg_sum, n = ld_sum + ld.item(), lg_sum + lg.item(), n + 1
+        hist.append({'epoch': ep + 1, 'disc': ld_sum / n, 'gen': lg_sum / n})
+    return G.eval(), hist
+
+def gan_sampler(G:nn.Module, z_dim:int=100, seed:int=0, bs:int=1000):
+    "A function n -> n flattened samples of a generator from `train_gan`, drawn from `seed`."
+    g = torch.Generator().manual_seed(seed)
+    @torch.no_grad()
+    def draw(n:int) -> torch.Tensor:
+        return torch.cat([G(torch.rand(min(bs, n - i), z_dim, generator=g) * 2 - 1) for i in range(0, n, bs)]).flatten(1)
+    return draw

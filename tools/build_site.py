@@ -143,10 +143,11 @@ def _filter_class():
     import ast
     def _imports_only(src: str):
         "The import statements of a cell that mixes them with other code (None when it does not, or is not Python)."
-        try: body = ast.parse(src).body
+        try: tree = ast.parse(src)
         except SyntaxError: return None
-        imps = [n for n in body if isinstance(n, (ast.Import, ast.ImportFrom))]
-        return '\n'.join(ast.unparse(n) for n in imps) if imps and len(imps) < len(body) else None
+        imps = [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]   # nested ones too (inside `with`, `if`)
+        only = all(isinstance(n, (ast.Import, ast.ImportFrom)) for n in tree.body)
+        return '\n'.join(ast.unparse(n) for n in imps) if imps and not only else None
     class keep_saved_outputs(exec_show_docs):
         """Run what show_doc needs, as nbdev does, with two differences: of a cell that mixes imports with other code
         only the imports run (nbdev runs all of it: training, reading run folders a clone does not have), and every
