@@ -372,6 +372,8 @@ class Converter:
             if page is None: return m.group(0)
             return f'<a href="{"../" * depth}{page}.html{m.group(3) or ""}">{m.group(1)}</a>'
         s = re.sub(r'(?<!!)\[([^\]\n]*)\]\((?:nbs/)?([\w.-]+\.ipynb)(#[\w-]+)?\)', nb_link, s)
+        # [record](records/run/metrics.json): a file the site serves (build() copies nbs/records/), not a page
+        s = re.sub(r'(?<!!)\[([^\]\n]*)\]\((records/[^)\s]+)\)', lambda m: f'<a href="{"../" * depth}{m.group(2)}">{m.group(1)}</a>', s)
         def site_link(m):  # [`Prior`](https://host/base/priors.html#prior) -> <a href="priors.html#prior">`Prior`</a>
             local = self._local(m.group(2), depth)
             return m.group(0) if local == m.group(2) else f'<a href="{html.escape(local)}">{m.group(1)}</a>'
@@ -396,7 +398,8 @@ class Converter:
         if not pre: pre = ['<span class="nbdev-source"></span>']  # marks the entry for docs/_static/aae_nb.css
         mod = re.search(r'_source/([\w/]+)\.html', '\n'.join(pre))
         idx = [f'```{{index}} single: {title} ({"aae_nb." + mod.group(1).replace("/", ".") if mod else "aae_nb"})', '```', '']
-        return '\n'.join(rest + [''] + idx + div + [lines[head], ''] + pre + [''] + lines[head+1:])
+        # the index target goes right above the heading: a target followed by raw HTML (the anchor div) loses its id
+        return '\n'.join(rest + [''] + div + idx + [lines[head], ''] + pre + [''] + lines[head+1:])
 
     # --- cells ---
     @staticmethod
