@@ -17,10 +17,10 @@ from .plots import history_figure
 from .learner import (Learner, OPTIMISERS, ProgressCB, EvalCB, HistoryCB, CheckpointCB, TensorBoardCB, init_distributed)
 
 # %% auto #0
-__all__ = ['COMMON', 'HIDDEN', 'LABELS', 'EXPERIMENTS', 'SECTIONS', 'RESUME_MAY_CHANGE', 'EVAL_WHAT', 'positive_int',
-           'nonneg_int', 'label_count', 'rate', 'nonneg_float', 'positive_float', 'Option', 'Experiment',
-           'subset_train', 'register', 'load_all', 'get_experiment', 'resolve_options', 'device_name', 'RunLock',
-           'run_experiment', 'load_run', 'evaluate_run', 'run_summary', 'show_run']
+__all__ = ['COMMON', 'HIDDEN', 'LABELS', 'EXPERIMENTS', 'SECTIONS', 'RESUME_MAY_CHANGE', 'EVAL_WHAT', 'EVALUATORS',
+           'positive_int', 'nonneg_int', 'label_count', 'rate', 'nonneg_float', 'positive_float', 'Option',
+           'Experiment', 'subset_train', 'register', 'load_all', 'get_experiment', 'resolve_options', 'device_name',
+           'RunLock', 'run_experiment', 'load_run', 'evaluate_run', 'run_summary', 'show_run']
 
 # %% ../nbs/07_experiments.ipynb #a3b95762
 def _whole(v, lo:int, what:str) -> int:
@@ -277,8 +277,9 @@ def _finish(exp, learn, out, opts) -> dict:
     atomic_write_text(json.dumps(res, indent=1), out/'metrics.json')
     return res
 
-# %% ../nbs/07_experiments.ipynb #8dcf2940
+# %% ../nbs/07_experiments.ipynb #ac9861ca
 EVAL_WHAT = ('report', 'curves')
+EVALUATORS:dict = {}   # name -> (check(run): raise ValueError before anything is written, measure(run, samples, seed) -> dict); sections add theirs
 
 def load_run(run_dir:str|Path, device='auto', priors:dict|None=None) -> SimpleNamespace:
     "A run directory as `run.model / data / epoch / history / opts / experiment`: the latest checkpoint (or model.pt) and its options."
@@ -308,9 +309,11 @@ def evaluate_run(run_dir:str|Path, what=EVAL_WHAT, device='auto', out:str|Path|N
     if parzen or fid: samples = Option('samples', positive_int).parse(samples)
     if out is not None: _check_out(Path(out))
     run = load_run(run_dir, device)
-    if parzen or fid:
-        from aae_nb.likelihood import check_eval
-        check_eval(run, parzen, fid)                       # a model without a prior, or --fid on non-MNIST images, fails here, before anything is written
+    extra = [k for k, on in (('parzen', parzen), ('fid', fid)) if on]
+    if extra: load_all()                                    # the sections that provide the measures
+    for k in extra:
+        if k not in EVALUATORS: raise ValueError(f"--{k}: no section of this package provides that measure")
+        EVALUATORS[k][0](run)                               # a model without a prior, or --fid on non-MNIST images, fails here, before anything is written
     out = Path(out) if out is not None else run.dir
     out.mkdir(parents=True, exist_ok=True)
     res = {'experiment': run.experiment.name, 'run': str(run.dir), 'epochs': run.epoch, 'device': device_name(run.device), 'figures': []}
@@ -319,10 +322,7 @@ def evaluate_run(run_dir:str|Path, what=EVAL_WHAT, device='auto', out:str|Path|N
         res['report'] = {k: v for k, v in rep.items() if k != 'figures'}; res['figures'] += rep.get('figures', [])
     if 'curves' in what:
         res['figures'].append(history_figure(run.history, out/'curves.png', f"{run.experiment.name}: {run.epoch} epochs"))
-    if parzen or fid:
-        from aae_nb.likelihood import eval_parzen, eval_fid
-        if parzen: res['parzen'] = eval_parzen(run, samples, run.opts.seed)
-        if fid: res['fid'] = eval_fid(run, samples, run.opts.seed)
+    for k in extra: res[k] = EVALUATORS[k][1](run, samples, run.opts.seed)
     atomic_write_text(json.dumps(res, indent=1), out/'eval.json')
     return res
 

@@ -12,7 +12,7 @@ from .model import AutoEncoder, atomic_save, atomic_write_text
 from .aae import aae
 from .data import DataSets, load_mnist, load_tfd, show_images, data_dir
 from .plots import save_figure, pyplot
-from .experiments import Experiment, Option, HIDDEN, positive_int, nonneg_int, subset_train, register
+from .experiments import Experiment, Option, HIDDEN, positive_int, nonneg_int, subset_train, register, EVALUATORS
 
 # %% auto #0
 __all__ = ['SIGMAS', 'PARZEN_SAMPLES', 'FID_RECIPE', 'sample_chunks', 'parzen_log_likelihood', 'mean_se', 'parzen_evaluate',
@@ -321,6 +321,9 @@ def eval_fid(run, n_samples:int=10_000, seed:int=0, net:FeatureNet|None=None) ->
     t0 = time.time()
     q = sample_quality(draw(n_samples).cpu(), pixels(data.test.x, data).cpu(), net)
     return {**q, 'n_samples': n_samples, 'wall_s': round(time.time() - t0, 2)}
+
+EVALUATORS.update(parzen=(lambda run: check_eval(run, parzen=True), eval_parzen),   # what `aae eval --parzen / --fid` runs
+                  fid=(lambda run: check_eval(run, fid=True), eval_fid))
 
 # %% ../nbs/30_likelihood.ipynb #e0603d7d
 def gan_nets(z_dim:int=100, hidden:int=1200, n_pix:int=784) -> tuple:
