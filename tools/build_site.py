@@ -524,8 +524,8 @@ def make_sources(proc: Path, src: Path) -> dict:
     if 'index' not in docs.values():  # no index notebook: a plain home page that carries the navigation
         p = src/'index.md'; wanted.add(p)
         _write_if_changed(p, f'# {cfg.title}\n\n{cfg.description}\n\n' + '\n\n'.join(_toctree(c, i) for c, i in toc))
-    for a in proc.rglob('*'):  # images etc. that markdown cells point at
-        if a.is_file() and a.suffix.lower() in ASSET_EXTS:
+    for a in proc.rglob('*'):  # images etc. that markdown cells point at (not the build's own work folder, `.site`)
+        if a.is_file() and a.suffix.lower() in ASSET_EXTS and not any(q.startswith('.') for q in a.relative_to(proc).parts):
             d = src/a.relative_to(proc); wanted.add(d)
             if not d.exists() or d.stat().st_mtime < a.stat().st_mtime: d.parent.mkdir(parents=True, exist_ok=True); shutil.copy2(a, d)
     for p in list(src.rglob('*')):
