@@ -9,12 +9,13 @@ from pathlib import Path
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 from .data import load_mnist, get_device
-from .priors import GaussianPrior, CategoricalPrior
-from .model import AutoEncoder, AdversarialRegularizer, atomic_write_text
+from .priors import GaussianPrior
+from .model import AutoEncoder, atomic_write_text
 from .learner import Learner, Callback, bf16_fast
 from .aae import aae
 from .vae import vae
 from .semisupervised import semi_aae
+from .clustering import clustering_aae
 
 # %% auto #0
 __all__ = ['matmul_peak', 'PhaseTimer', 'clustering_net', 'bench_models', 'step_flops', 'bench_one', 'bench', 'bench_table',
@@ -51,12 +52,8 @@ class PhaseTimer(Callback):
 
 # %% ../nbs/85_performance.ipynb #d59208b8
 def clustering_net(n_clusters:int=16, style_dim:int=5, hidden:int=3000) -> AutoEncoder:
-    "The §6 network at A.3's size: q(y|x) softmax + q(z|x) style on a batch-normalised 3000-unit trunk, two adversaries."
-    h = (hidden, hidden)
-    return AutoEncoder((1, 28, 28), {'y': ('softmax', n_clusters), 'z': ('linear', style_dim)}, h, dec_in=('y', 'z'), n_classes=n_clusters,
-                       regularizers={'y': AdversarialRegularizer('y', CategoricalPrior(n_clusters), hidden=h),
-                                     'z': AdversarialRegularizer('z', GaussianPrior(style_dim), hidden=h)},
-                       enc_kw={'bn': True, 'head_bn': True, 'dropout_in': 0.2})
+    "The §6 network at A.3's size (`clustering_aae` of the clustering notebook), `hidden` units in every layer."
+    return clustering_aae(n_clusters=n_clusters, style_dim=style_dim, hidden=(hidden, hidden), disc_hidden=(hidden, hidden))
 
 def bench_models(hidden:int|None=None) -> dict:
     "name -> (model factory, Learner keyword arguments); `hidden` shrinks every net (tests)."

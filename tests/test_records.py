@@ -18,15 +18,6 @@ def _table():
     head = [c.strip() for c in rows[0].strip('|').split(' | ')]
     return head, [[c.strip() for c in re.split(r'(?<!\\)\|', r.strip().strip('|'))] for r in rows[1:]]
 
-def _values(obj):
-    "Every number in a JSON record, recursively."
-    if isinstance(obj, bool): return
-    if isinstance(obj, (int, float)): yield float(obj)
-    elif isinstance(obj, dict):
-        for v in obj.values(): yield from _values(v)
-    elif isinstance(obj, list):
-        for v in obj: yield from _values(v)
-
 def _flat(obj, pre=''):
     "A JSON record as {path: number}."
     if isinstance(obj, bool): return {}
@@ -36,7 +27,7 @@ def _flat(obj, pre=''):
 
 def _record_values(folder: Path) -> list:
     vals = []
-    for f in sorted(folder.rglob('*.json')): vals += list(_values(json.loads(f.read_text(encoding='utf-8'))))
+    for f in sorted(folder.rglob('*.json')): vals += list(_flat(json.loads(f.read_text(encoding='utf-8'))).values())
     return vals
 
 def _across(folders) -> list:
