@@ -116,7 +116,7 @@ def figure9(model, valid, test, path, n:int=10, seed:int=0, title:str='', head:s
     return {'figure': save_figure(fig, path, dpi=100), 'labels': lab.tolist(), 'sizes': sizes.tolist()}
 
 # %% ../nbs/60_clustering.ipynb #274f64e9
-TABLE3 = {16: (9.55, 2.05), 30: (4.10, 1.13)}   # Table 3: test error (%), mean ± std, after 1500 epochs (A.3)
+TABLE3 = {16: (9.55, 2.05), 30: (4.10, 1.13)}   # Table 3: test error (%), mean ± spread (std over runs in our reading; the paper does not say), after 1500 epochs (A.3)
 CATGAN = 9.70                                  # Table 3: CatGAN [Springenberg, 2015], 20 clusters
 
 def cluster_count(v) -> int:

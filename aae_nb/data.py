@@ -13,7 +13,7 @@ from fastcore.basics import store_attr
 # %% auto #0
 __all__ = ['MNIST_PKL_SHA256', 'MNIST_WHEEL', 'DataError', 'Split', 'DataSets', 'check_labels', 'data_dir', 'find_mnist',
            'fetch_mnist', 'load_mnist', 'show_images', 'Standardizer', 'standardize', 'load_svhn', 'load_tfd',
-           'labelled_subset', 'get_device', 'Batches']
+           'labelled_subset', 'get_device', 'Batches', 'MixedBatches']
 
 # %% ../nbs/00_data.ipynb #9adc14d0
 class DataError(ValueError):
@@ -341,3 +341,30 @@ class Batches:
     def state_dict(self):
         return {'gen': self.gen.get_state(), 'perm': getattr(self, '_perm', None), 'pos': getattr(self, '_pos', 0)}
     def load_state_dict(self, sd): self.gen.set_state(sd['gen']); self._perm, self._pos = sd.get('perm'), sd.get('pos', 0)
+
+# %% ../nbs/00_data.ipynb #mixbat02
+class MixedBatches:
+    "Batches of `bs` rows: `round(share*bs)` from the `labelled` rows, the rest from the others; two endless reshuffled streams."
+    def __init__(self, *tensors:torch.Tensor, # equal-length tensors, indexed together
+                 labelled:torch.Tensor, # indices of the labelled rows
+                 share:float, # fraction of each batch drawn from the labelled rows, 0 < share < 1
+                 bs:int=100, seed:int=0, device=None):
+        if not 0 < share < 1: raise ValueError(f"labelled share must be between 0 and 1 (exclusive), got {share}")
+        if not tensors: raise ValueError("MixedBatches needs at least one tensor")
+        n = len(tensors[0])
+        mask = torch.zeros(n, dtype=torch.bool); mask[torch.as_tensor(labelled).cpu()] = True
+        nl = int(mask.sum())
+        if nl == 0 or nl == n: raise ValueError(f"a labelled share needs some labelled and some unlabelled rows, got {nl} labelled of {n}")
+        k = round(share * bs)
+        if not 0 < k < bs: raise ValueError(f"labelled share {share} of a batch of {bs} leaves {k} labelled rows: needs 1 to {bs - 1}")
+        li, ui = mask.nonzero()[:, 0], (~mask).nonzero()[:, 0]
+        self.tensors = tuple(t.to(device) if device is not None else t for t in tensors)
+        self.lab = Batches(*(t[li] for t in self.tensors), bs=k, seed=seed)        # cycles through the labelled rows
+        self.unl = Batches(*(t[ui] for t in self.tensors), bs=bs - k, seed=seed + 1)
+        self.n, self.bs, self.n_lab, self.share = n, bs, k, share
+    def __len__(self): return self.n // self.bs
+    def __iter__(self):
+        for _ in range(len(self)):
+            yield tuple(torch.cat([a, b]) for a, b in zip(self.lab.draw(), self.unl.draw()))   # labelled rows first
+    def state_dict(self): return {'lab': self.lab.state_dict(), 'unl': self.unl.state_dict()}
+    def load_state_dict(self, sd): self.lab.load_state_dict(sd['lab']); self.unl.load_state_dict(sd['unl'])

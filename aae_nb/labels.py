@@ -12,11 +12,11 @@ from .data import DataSets, labelled_subset, show_images
 from .model import AutoEncoder
 from .metrics import aggregated_posterior, own_region_fraction
 from .plots import percentile_grid, decode_codes, save_figure, pyplot
-from .experiments import Experiment, HIDDEN, LABELS, register
+from .experiments import Experiment, Option, HIDDEN, LABELS, register
 from .aae import aae
 
 # %% auto #0
-__all__ = ['component_grid', 'roll_walk', 'LabelsMixture', 'LabelsSwissRoll']
+__all__ = ['LABELLED_SHARE', 'component_grid', 'roll_walk', 'labelled_share', 'LabelsMixture', 'LabelsSwissRoll']
 
 # %% ../nbs/23_labels.ipynb #99e59180
 def component_grid(prior:MixturePrior, k:int, # which component
@@ -32,25 +32,38 @@ def roll_walk(prior:SwissRollPrior, n:int=100) -> torch.Tensor:
     "n codes evenly spaced along the swiss roll's axis, from its start (u=0) to its end (u=1): (n, 2)."
     return prior.axis(torch.linspace(0, 1, n))
 
-# %% ../nbs/23_labels.ipynb #0b236594
+# %% ../nbs/23_labels.ipynb #4019a34a
+def labelled_share(v) -> float:
+    "Parse `--labelled-share`: a fraction strictly between 0 and 1."
+    f = float(v)
+    if not 0 < f < 1: raise ValueError(f"expected a fraction between 0 and 1 (exclusive), got {v}")
+    return f
+
+LABELLED_SHARE = Option('labelled_share', labelled_share, None, "fraction of every batch drawn from the labelled images, cycling through them (ours; default: plain shuffling of all training images)")
+
 class _LabelsExperiment(Experiment):
     "§2.3: an AAE whose discriminator sees one-hot(label or 'unlabelled'); subclasses set the prior and the figures."
-    options = (LABELS.with_default(10000, "training images that keep their label, balanced over classes (a number or 'all'); the rest are unlabelled"), HIDDEN)
+    options = (LABELS.with_default(10000, "training images that keep their label, balanced over classes (a number or 'all'); the rest are unlabelled"), HIDDEN, LABELLED_SHARE)
     def prior(self): raise NotImplementedError
     def model(self, opts, data):
         h = (opts.hidden,) * 2
         return aae(self.prior(), data.shape, 'deterministic', hidden=h, disc_hidden=h, cond=True)
     def learner_kw(self, opts, data):
-        n = opts.labels
-        return {'labelled': None if n == 'all' or n >= len(data.train) else labelled_subset(data.train.y, n, opts.seed, data.n_classes)}
+        n, f = opts.labels, opts.get('labelled_share')
+        every = n == 'all' or n >= len(data.train)
+        if f is not None and every: raise ValueError(f"--labelled-share: every training image is labelled (--labels {n}); it needs a partly labelled set")
+        kw = {'labelled': None if every else labelled_subset(data.train.y, n, opts.seed, data.n_classes)}
+        return kw if f is None else {**kw, 'labelled_share': f}
     def metrics(self, opts): return {'own_component': lambda learn: own_region_fraction(learn.model, learn.data.valid)}
     def _codes_figure(self, run, out, fname, title, lim):
         m, test = run.model, run.data.test
         z = aggregated_posterior(m, test, sample=False)
         frac = (m.prior_of('z').classify(z) == test.y.cpu()).float().mean().item()
-        fig, ax = pyplot().subplots(figsize=(6, 6))
-        plot_codes(z, test.y, ax=ax, title=f"{title}: {frac:.1%} of test codes in their own label's region", lim=lim, legend=True)
-        save_figure(fig, out/fname)
+        fig, ax = pyplot().subplots(figsize=(5, 5))
+        plot_codes(z, test.y, ax=ax, lim=lim, legend=True)
+        ax.set_title(f"{title}: {frac:.0%} in own region", fontsize=14); ax.tick_params(labelsize=11)
+        ax.legend(markerscale=6, fontsize=10, ncol=2, loc='upper right', handletextpad=0.1, columnspacing=0.5)
+        save_figure(fig, out/fname, dpi=100)
         return frac
 
 @register
@@ -61,10 +74,11 @@ class LabelsMixture(_LabelsExperiment):
     def prior(self): return MixturePrior()
     def report(self, run, out, opts):
         frac = self._codes_figure(run, out, 'fig4a_codes.png', f"Fig 4a ({run.epoch} ep.)", 7.5)
-        fig, axs = pyplot().subplots(1, 3, figsize=(15, 5.3))
+        fig, axs = pyplot().subplots(1, 3, figsize=(7.5, 3.0))
         for k, ax in enumerate(axs):
-            show_images(decode_codes(run.model, {'z': component_grid(run.model.prior_of('z'), k, 10)}), nrow=10, ax=ax, pad=0, title=f'component {k}')
-        fig.suptitle('Fig 4b: percentile grids of the first 3 components (columns: outwards along the radius, rows: across)')
+            show_images(decode_codes(run.model, {'z': component_grid(run.model.prior_of('z'), k, 10)}), nrow=10, ax=ax, pad=0)
+            ax.set_title(f'component {k}', fontsize=16)
+        fig.suptitle('Fig 4b (columns: outwards along the radius)', fontsize=15)
         save_figure(fig, out/'fig4b_components.png', dpi=100)
         return {'own_component_test': frac, 'figures': ['fig4a_codes.png', 'fig4b_components.png']}
 
@@ -76,8 +90,8 @@ class LabelsSwissRoll(_LabelsExperiment):
     def prior(self): return SwissRollPrior()
     def report(self, run, out, opts):
         frac = self._codes_figure(run, out, 'fig4c_codes.png', f"Fig 4c ({run.epoch} ep.)", 4.8)
-        fig, ax = pyplot().subplots(figsize=(12, 3.9))
-        show_images(decode_codes(run.model, {'z': roll_walk(run.model.prior_of('z'), 100)}), nrow=20, ax=ax, pad=1,
-                    title='Fig 4d: walking along the swiss roll axis, u = 0 .. 1 (read row by row)')
+        fig, ax = pyplot().subplots(figsize=(7.5, 2.45))
+        show_images(decode_codes(run.model, {'z': roll_walk(run.model.prior_of('z'), 100)}), nrow=20, ax=ax, pad=1)
+        ax.set_title('Fig 4d: along the roll, u = 0 → 1 (row by row)', fontsize=15)
         save_figure(fig, out/'fig4d_walk.png', dpi=100)
         return {'own_component_test': frac, 'figures': ['fig4c_codes.png', 'fig4d_walk.png']}

@@ -10,14 +10,14 @@ from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 import torch.distributed as dist
 from fastcore.basics import store_attr, patch
-from .data import DataSets, Batches, get_device
+from .data import DataSets, Batches, MixedBatches, get_device
 from .model import AutoEncoder, recon_loss, atomic_save, atomic_write_text, read_checkpoint
 from .metrics import evaluate_recon
 
 # %% auto #0
-__all__ = ['PAPER', 'PAPER_SVHN', 'ADAM', 'ADAM_FAST', 'PAPER_CLUSTERING', 'OPTIMISERS', 'IN_TEST', 'OptSpec', 'bf16_fast',
-           'CancelFitException', 'CancelEpochException', 'CancelBatchException', 'NonFiniteLossError', 'Callback',
-           'init_distributed', 'frozen', 'Learner', 'ProgressCB', 'EvalCB', 'HistoryCB', 'CheckpointCB',
+__all__ = ['PAPER', 'PAPER_SVHN', 'ADAM', 'ADAM_FAST', 'ADAM_FAST_DROP', 'PAPER_CLUSTERING', 'OPTIMISERS', 'IN_TEST', 'OptSpec',
+           'bf16_fast', 'CancelFitException', 'CancelEpochException', 'CancelBatchException', 'NonFiniteLossError',
+           'Callback', 'init_distributed', 'frozen', 'Learner', 'ProgressCB', 'EvalCB', 'HistoryCB', 'CheckpointCB',
            'TensorBoardCB']
 
 # %% ../nbs/06_learner.ipynb #431cba8f
@@ -54,11 +54,13 @@ PAPER_SVHN = {'recon': OptSpec('sgd', 1e-4, 0.9, milestones=((250, 1e-5),)),
 ADAM = {'recon': OptSpec('adam', 1e-3, betas=(0.5, 0.999)), 'sup': OptSpec('adam', 1e-3, betas=(0.5, 0.999)),
         'disc': OptSpec('adam', 2e-4, betas=(0.5, 0.999)), 'gen': OptSpec('adam', 2e-4, betas=(0.5, 0.999))}
 ADAM_FAST = {k: OptSpec('adam', 1e-3, betas=(0.5, 0.999)) for k in ('recon', 'sup', 'disc', 'gen')}
+ADAM_FAST_DROP = {k: OptSpec('adam', 1e-3, betas=(0.5, 0.999), milestones=((12, 1e-4),)) for k in ('recon', 'sup', 'disc', 'gen')} # ours (Figure 2b): ADAM_FAST, /10 from epoch 13
 PAPER_CLUSTERING = {'recon': OptSpec('sgd', 0.01, 0.9, milestones=((50, 1e-3),)),   # A.3: one drop, at epoch 50
                     'disc':  OptSpec('sgd', 0.1, 0.1, milestones=((50, 1e-2),)),
                     'gen':   OptSpec('sgd', 0.1, 0.1, milestones=((50, 1e-2),)),
                     'sup':   OptSpec('sgd', 0.1, 0.9, milestones=((50, 1e-2),))}  # A.3 has no supervised cost (ours)
-OPTIMISERS = {'paper': PAPER, 'paper-svhn': PAPER_SVHN, 'paper-clustering': PAPER_CLUSTERING, 'adam': ADAM, 'adam-fast': ADAM_FAST}
+OPTIMISERS = {'paper': PAPER, 'paper-svhn': PAPER_SVHN, 'paper-clustering': PAPER_CLUSTERING, 'adam': ADAM, 'adam-fast': ADAM_FAST,
+              'adam-fast-drop': ADAM_FAST_DROP}
 
 # %% ../nbs/06_learner.ipynb #d6e18d6d
 def bf16_fast(device) -> bool:
@@ -118,6 +120,7 @@ class Learner:
                  seed:int=0, # data order, noise
                  labelled:torch.Tensor|None=None, # indices of the training images whose labels the model may use (default all)
                  sup_bs:int=100, # labelled batch size of the 'sup' phase
+                 labelled_share:float|None=None, # draw this fraction of every batch from the `labelled` images (`MixedBatches`; ours); default: plain shuffling
                  amp:bool=False, # bf16 autocast where the device has fast bf16 (`bf16_fast`)
                  check_every:int=100): # check losses for NaN/inf every this many batches
         self.rank, self.world = init_distributed()
@@ -141,7 +144,10 @@ class Learner:
         if model.uses_labels:
             if labelled is None: y = tr.y.clone()
             else: y[labelled.cpu()] = tr.y[labelled.cpu()]
-        self.batches = Batches(tr.x, y, bs=bs, seed=seed, device=self.device)
+        if labelled_share is not None:
+            if labelled is None or len(labelled) >= len(tr): raise ValueError("labelled_share needs a labelled subset: pass `labelled` with fewer images than the training set")
+            self.batches = MixedBatches(tr.x, y, labelled=labelled, share=labelled_share, bs=bs, seed=seed, device=self.device)
+        else: self.batches = Batches(tr.x, y, bs=bs, seed=seed, device=self.device)
         self.sup_batches = None
         if model.sup_head is not None:
             idx = labelled if labelled is not None else torch.arange(len(tr))

@@ -336,7 +336,7 @@ def gan_nets(z_dim:int=100, hidden:int=1200, n_pix:int=784) -> tuple:
 
 def train_gan(x:torch.Tensor, # (N, 1, 28, 28) training images in [0, 1]
               epochs:int=5, bs:int=100, z_dim:int=100, hidden:int=1200, lr:float=2e-4, seed:int=0) -> tuple:
-    "Alternating SGD in two stages per mini-batch (§1.1): one discriminator step, one generator step. Returns (G, history of mean losses per epoch)."
+    "Alternating updates in two stages per mini-batch, as §1.1 describes (with Adam here): one discriminator step, one generator step. Returns (G, history of mean losses per epoch)."
     from aae_nb.model import disc_loss, gen_loss
     if not (isinstance(epochs, int) and epochs >= 1): raise ValueError(f"epochs must be a whole number >= 1, got {epochs!r}")
     x = _images(x, 'training images'); torch.manual_seed(seed)

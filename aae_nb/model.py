@@ -234,7 +234,7 @@ class KLRegularizer(Regularizer):
 
 # %% ../nbs/03_model.ipynb #dc9730c6
 class MMDRegularizer(Regularizer):
-    "Adds weight * MMD^2_u(codes, prior samples) to the reconstruction loss (WAE-MMD; §2.2)."
+    "Adds weight * MMD^2_u(codes, prior samples) to the reconstruction loss (WAE-MMD, beyond the paper; MMD is §2.2's GMMN objective)."
     joint = True
     def __init__(self, key:str='z', prior=None, weight:float=1.0,
                  kernel:str='imq', # 'imq' or 'rbf'

@@ -22,7 +22,7 @@ __all__ = ['PAPER_CURVES', 'TABLE2', 'semi_aae', 'TailErrorCB', 'learning_curve'
 # %% ../nbs/50_semisupervised.ipynb #ecee1956
 def semi_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
              style_dim:int=10, # dimension of the style z (MNIST 10, SVHN 20)
-             hidden:tuple=(1000, 1000), disc_hidden:tuple=(1000, 1000), # A.2: two 1000-unit layers each
+             hidden:tuple=(1000, 1000), disc_hidden:tuple=(1000, 1000), # A.2.1: two 1000-unit layers each
              noise_in:float=0.3, # Gaussian noise on the input at training time (A.2.1)
              dropout_in:float=0., # input dropout (SVHN: 0.2, A.2.2)
              bn:bool=False, # batch-norm in all autoencoder layers (SVHN, A.2.2)
@@ -129,7 +129,7 @@ class SemiSVHN(_Semi):
     opt = 'paper-svhn'         # A.2.2's own learning rates
     options = (Option('svhn_dir', str, None, 'directory with train_32x32.mat, test_32x32.mat and extra_32x32.mat (required)'),
                LABELS.with_default(1000, 'labelled training images, balanced over classes (A.2.2: 1000)'),
-               Option('extra', int, 1, '1: add extra_32x32.mat to the unlabelled training images (as the paper), 0: train_32x32.mat only', choices=(0, 1)),
+               Option('extra', int, 1, "1: add extra_32x32.mat to the unlabelled training images (our reading of A.2.2's 'about 530K training points'), 0: train_32x32.mat only", choices=(0, 1)),
                Option('style_dim', positive_int, 20, 'dimension of the style z (A.2.2: 20)'),
                Option('dropout_in', rate, 0.2, 'input dropout rate (A.2.2: 0.2)'),
                HIDDEN.with_default(1000, 'units in each hidden layer (A.2.2 does not say; 1000 as in A.2.1)'))

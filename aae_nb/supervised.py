@@ -212,7 +212,7 @@ class SupervisedSVHN(_Supervised):
     summary = '§4 supervised AAE on SVHN (--svhn-dir DIR): conv/batch-norm networks, 15-D Gaussian, Figure 7b'
     options = (Option('svhn_dir', str, None, 'directory with train_32x32.mat, test_32x32.mat (and extra_32x32.mat) (required)'),
                Option('extra', int, 0, '1: add extra_32x32.mat to the training images, 0: train_32x32.mat only', choices=(0, 1)),
-               Option('arch', str, 'conv', "networks: 'conv' (the nets module's convolutional trunk, batch-norm) or 'mlp' (A.2.2's MLP, batch-norm)", choices=('conv', 'mlp')),
+               Option('arch', str, 'conv', "networks: 'conv' (the nets module's convolutional trunk, batch-norm) or 'mlp' (the Appendix A MLP, batch-norm; A.2.2 names no sizes)", choices=('conv', 'mlp')),
                Option('dropout_in', rate, 0.2, 'input dropout rate (as A.2.2)'),
                Z_DIM, LABEL_INPUT, HIDDEN)
     def _load(self, opts):

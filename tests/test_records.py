@@ -26,8 +26,9 @@ def _flat(obj, pre=''):
     return {k: v for kk, vv in items for k, v in _flat(vv, f'{pre}/{kk}').items()}
 
 def _record_values(folder: Path) -> list:
+    "Every number in a record: a run folder's JSON files, or one JSON file."
     vals = []
-    for f in sorted(folder.rglob('*.json')): vals += list(_flat(json.loads(f.read_text(encoding='utf-8'))).values())
+    for f in ([folder] if folder.is_file() else sorted(folder.rglob('*.json'))): vals += list(_flat(json.loads(f.read_text(encoding='utf-8'))).values())
     return vals
 
 def _across(folders) -> list:
@@ -73,12 +74,38 @@ def test_readme_numbers_equal_their_records():
             if 'no committed record' not in line and re.search(r'\d\.\d', r[ours]):
                 problems.append(f'{r[0]} / {r[1]}: numbers without a record, and the row does not say so')
             continue
-        missing = [p for p in recs if not (ROOT/p).is_dir()]
+        missing = [p for p in recs if not (ROOT/p).exists()]
         if missing: problems.append(f'{r[0]}: records {missing} are not in the repository'); continue
         vals = [v for p in recs for v in _record_values(ROOT/p)]
         for p in recs:  # a folder of seeds (records/epoch1/s0, s1, ...): their means and stds may be shown too
-            subs = sorted(d for d in (ROOT/p).iterdir() if d.is_dir())
+            subs = sorted(d for d in (ROOT/p).iterdir() if d.is_dir()) if (ROOT/p).is_dir() else []
             vals += _across(subs) + _across([ROOT/q for q in recs])
         bad = check_row(r[ours], vals)
         if bad: problems.append(f'{r[0]} / {r[1]}: {bad} not found in {recs}')
     assert not problems, '\n'.join(problems)
+
+def _figure_cells_without_record(nb_path: Path) -> list:
+    "Saved figures of real runs (`#| slow` cells with an image output) whose caption (nearest markdown cell before or after) links no existing record."
+    cells = json.loads(nb_path.read_text(encoding='utf-8'))['cells']
+    src = lambda c: ''.join(c['source'])
+    bad = []
+    for i, c in enumerate(cells):
+        if c['cell_type'] != 'code' or '#| slow' not in src(c): continue
+        if not any('image/png' in o.get('data', {}) for o in c.get('outputs', [])): continue
+        md = [j for j in range(i - 1, -1, -1) if cells[j]['cell_type'] == 'markdown'][:1] + \
+             [j for j in range(i + 1, len(cells)) if cells[j]['cell_type'] == 'markdown'][:1]
+        links = [l for j in md for l in re.findall(r'\]\((records/[^)\s]+)\)', src(cells[j]))]
+        if not any((nb_path.parent/l).exists() for l in links): bad.append(f'{nb_path.name} cell {i}')
+    return bad
+
+def test_figure_caption_check_catches_a_missing_link(tmp_path):
+    (tmp_path/'records'/'r').mkdir(parents=True); (tmp_path/'records'/'r'/'metrics.json').write_text('{}')
+    fig = {'cell_type': 'code', 'source': ['#| slow\n', 'plot()'], 'outputs': [{'data': {'image/png': 'x'}}]}
+    cap = lambda t: {'cell_type': 'markdown', 'source': [t]}
+    for caption, n_bad in [('Run: [record](records/r/metrics.json)', 0), ('Run: [record](records/gone/metrics.json)', 1), ('no link', 1)]:
+        (tmp_path/'x.ipynb').write_text(json.dumps({'cells': [cap(caption), fig]}))
+        assert len(_figure_cells_without_record(tmp_path/'x.ipynb')) == n_bad
+
+def test_every_figure_of_a_real_run_links_its_record():
+    bad = [b for nb in sorted((ROOT/'nbs').glob('*.ipynb')) for b in _figure_cells_without_record(nb)]
+    assert not bad, 'figures of real runs whose caption links no committed record: ' + ', '.join(bad)
