@@ -112,8 +112,11 @@ def _wait_for(path, proc, timeout=300):
 
 def test_ctrl_c_stops_cleanly_and_resumes(tmp_path):
     out = tmp_path/'run'
+    # a shell without job control starts background jobs with SIGINT ignored, and Python keeps it ignored: restore the
+    # default so that the run sees the Ctrl-C as a user at a terminal would, however this test suite was started
     p = subprocess.Popen([AAE, 'train', 'aae-gaussian-2d', '--epochs', '50', '--n-train', '2000', '--hidden', '32', '--device', 'cpu',
-                          '--out', str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
+                          '--out', str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(),
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     _wait_for(out/'checkpoint.pt', p)
     p.send_signal(signal.SIGINT)
     _, err = p.communicate(timeout=120)
