@@ -309,7 +309,7 @@ def get_device(device='auto') -> torch.device:
     if d.type == 'mps' and not torch.backends.mps.is_available(): raise ValueError(f"device {device!r} requested but MPS is not available")
     return d
 
-# %% ../nbs/00_data.ipynb #94cfd3af
+# %% ../nbs/00_data.ipynb #f721dd2c
 class Batches:
     "Mini-batches over in-memory tensors on one device; each epoch is a fresh permutation from a seeded generator."
     def __init__(self, *tensors:torch.Tensor, # equal-length tensors, indexed together
@@ -340,7 +340,7 @@ class Batches:
         return tuple(t[sl] for t in self.tensors)
     def state_dict(self):
         return {'gen': self.gen.get_state(), 'perm': getattr(self, '_perm', None), 'pos': getattr(self, '_pos', 0)}
-    def load_state_dict(self, sd): self.gen.set_state(sd['gen']); self._perm, self._pos = sd.get('perm'), sd.get('pos', 0)
+    def load_state_dict(self, sd): self.gen.set_state(sd['gen'].cpu()); self._perm, self._pos = sd.get('perm'), sd.get('pos', 0) # a GPU checkpoint read with map_location='cuda' holds the state on the GPU
 
 # %% ../nbs/00_data.ipynb #mixbat02
 class MixedBatches:

@@ -11,7 +11,7 @@ from .priors import GaussianPrior, CategoricalPrior
 from .model import AutoEncoder, AdversarialRegularizer, ClusterHeads, HeadHinge
 from .metrics import encode_split, error_rate, cluster_report, cluster_labels
 from .plots import save_figure, pyplot
-from .experiments import Experiment, Option, HIDDEN, LABELS, positive_int, nonneg_float, positive_float, register
+from .experiments import Experiment, Option, HIDDEN, LABELS, positive_int, nonneg_float, positive_float, rate, register
 from .data import labelled_subset
 
 # %% auto #0
@@ -31,16 +31,21 @@ def dimred_aae(in_shape:tuple=(1, 28, 28),
                hidden:tuple=(1000, 1000), disc_hidden:tuple=(1000, 1000), # A.2.1: two 1000-unit layers each
                noise_in:float=0.3, # Gaussian noise on the input at training time (A.2.1)
                spectral_norm:bool=False, # spectral normalisation of the style's (Gaussian) discriminator (a stabiliser beyond the paper)
-               head_seed:int=0) -> AutoEncoder:
+               head_seed:int=0,
+               init_std:float|None=None, # N(0, init_std^2) weights in every net (A.1's 0.01); None: PyTorch's default
+               bn:bool=False, dropout_in:float=0.) -> AutoEncoder: # A.3's (§6) encoder: batch-norm in its layers and heads, input dropout
     "The §7 AAE (Figure 10): the §5/§6 encoder, a decoder that sees $W_C y + z$, two adversaries and the cluster-head hinge."
     if dim < 1 or n_clusters < 2: raise ValueError(f"dimred_aae needs dim >= 1 and n_clusters >= 2, got dim={dim}, n_clusters={n_clusters}")
     if hinge_weight < 0: raise ValueError(f"hinge_weight must be >= 0, got {hinge_weight}")
-    regs = {'y': AdversarialRegularizer('y', CategoricalPrior(n_clusters), hidden=disc_hidden),
-            'z': AdversarialRegularizer('z', GaussianPrior(dim, style_std), hidden=disc_hidden, spectral_norm=spectral_norm)}
+    ikw = {'init_std': init_std} if init_std else {}       # (no key when unset: older checkpoints' configs stay equal)
+    ekw = {**({'bn': True, 'head_bn': True} if bn else {}), **({'dropout_in': dropout_in} if dropout_in else {})}
+    regs = {'y': AdversarialRegularizer('y', CategoricalPrior(n_clusters), hidden=disc_hidden, **ikw),
+            'z': AdversarialRegularizer('z', GaussianPrior(dim, style_std), hidden=disc_hidden, spectral_norm=spectral_norm, **ikw)}
     if learn_heads and hinge_weight > 0: regs['heads'] = HeadHinge(eta, hinge_weight)    # fixed heads: the hinge has nothing to move
     return AutoEncoder(in_shape, {'y': ('softmax', n_clusters), 'z': ('linear', dim)}, hidden, recon='half_sse',
                        dec_input=ClusterHeads(n_clusters, dim, learn=learn_heads, scale=head_scale, seed=head_seed),
-                       n_classes=n_clusters, sup_head='y' if semi else None, regularizers=regs, enc_kw={'noise_in': noise_in})
+                       n_classes=n_clusters, sup_head='y' if semi else None, regularizers=regs, enc_kw={'noise_in': noise_in, **ikw, **ekw},
+                       dec_kw=ikw)
 
 # %% ../nbs/70_dimreduction.ipynb #45249ed2
 def representation(model, split, bs:int=1000) -> torch.Tensor:
@@ -126,6 +131,9 @@ _HINGE = Option('hinge_weight', nonneg_float, 1.0, 'weight of the cluster-head h
 _STYLE = Option('style_std', positive_float, 1.0, 'std of the Gaussian prior on the style z (ours for n = 2; §7 gives 1 for n = 10)')
 _SN = Option('spectral_norm', bool, False, 'spectral normalisation of the style z\'s discriminator (a stabiliser beyond the paper)')
 _NOISE = Option('noise_in', nonneg_float, 0.3, 'std of the Gaussian input noise at training time (A.2.1: 0.3)')
+_BN = Option('bn', int, 0, "1: A.3's (§6) encoder, batch-norm in every encoder layer and on both heads (ours for §7, which states no setting); 0: none", choices=(0, 1))
+_DROP = Option('dropout_in', rate, 0., "input dropout at training time (A.3: 0.2)")
+_INIT = Option('init_std', nonneg_float, 0., "N(0, s^2) initial weights in every net (A.1's 0.01, the §5 default since its ablation); 0: PyTorch's default")
 
 class _DimRed(Experiment):
     epochs = 5                 # CPU-sized; the paper does not give §7's budget
@@ -135,7 +143,8 @@ class _DimRed(Experiment):
         return dimred_aae(data.shape, self.n_clusters(opts), self.dim, learn_heads=self.learn_heads,
                           head_scale=opts.get('head_scale', 1.0), eta=opts.get('eta', 4.0), hinge_weight=opts.get('hinge_weight', 0.),
                           style_std=opts.style_std, semi=self.semi, hidden=(opts.hidden,) * 2, disc_hidden=(opts.hidden,) * 2,
-                          noise_in=opts.noise_in, spectral_norm=opts.get('spectral_norm', False))
+                          noise_in=opts.noise_in, spectral_norm=opts.get('spectral_norm', False), init_std=opts.get('init_std') or None,
+                          bn=bool(opts.get('bn', 0)), dropout_in=opts.get('dropout_in', 0.))
     def learner_kw(self, opts, data):
         if not self.semi: return {}
         return {'labelled': labelled_subset(data.train.y, opts.labels, seed=opts.seed, n_classes=data.n_classes)}
@@ -173,7 +182,7 @@ class DimRedSemi(_DimRed):
     paper = 'Figure 11a, 11b'
     summary = '§7 semi-supervised dimensionality reduction to 2-D with learned cluster heads and their hinge'
     options = (LABELS.with_default(100, 'labelled training images, balanced over classes (Figure 11a: 1000, 11b: 100)'),
-               _ETA, _HINGE, _STYLE, Option('head_scale', positive_float, 1.0, 'learned heads start N(0, head_scale^2) (ours)'), _NOISE, _SN,
+               _ETA, _HINGE, _STYLE, Option('head_scale', positive_float, 1.0, 'learned heads start N(0, head_scale^2) (ours)'), _NOISE, _SN, _INIT, _BN, _DROP,
                HIDDEN.with_default(1000, 'units in each of the two hidden layers of every network (A.2.1: 1000)'))
     def panel_of(self, opts): return 'a' if str(opts.labels) == '1000' else 'b'
 
@@ -185,6 +194,9 @@ class DimRedUnsup(_DimRed):
     semi, panel = False, 'c'
     options = (Option('clusters', _clusters, 20, 'm: clusters of y (Figure 11c: 20)'),
                _ETA, _HINGE, _STYLE, Option('head_scale', positive_float, 1.0, 'learned heads start N(0, head_scale^2) (ours)'), _NOISE, _SN,
+               # the unsupervised panel's defaults (ours): A.1's initialisation and A.3's (§6) encoder; runs recorded before these options had none of them
+               Option('init_std', nonneg_float, 0.01, _INIT.help, legacy=0.), Option('bn', int, 1, _BN.help, choices=(0, 1), legacy=0),
+               Option('dropout_in', rate, 0.2, _DROP.help, legacy=0.),
                HIDDEN.with_default(1000, 'units in each of the two hidden layers of every network (A.2.1: 1000)'))
     def n_clusters(self, opts): return opts.clusters
 
@@ -196,5 +208,5 @@ class DimRedSimplex(_DimRed):
     dim, learn_heads, panel = 10, False, 'd'
     options = (LABELS.with_default(100, 'labelled training images, balanced over classes (Figure 11d: 100)'),
                Option('head_scale', positive_float, 10.0, 'W_C = head_scale * I (§7: 10)'),
-               Option('style_std', positive_float, 1.0, 'std of the 10-D Gaussian style (§7: 1)'), _NOISE, _SN,
+               Option('style_std', positive_float, 1.0, 'std of the 10-D Gaussian style (§7: 1)'), _NOISE, _SN, _INIT, _BN, _DROP,
                HIDDEN.with_default(1000, 'units in each of the two hidden layers of every network (A.2.1: 1000)'))

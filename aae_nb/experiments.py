@@ -65,6 +65,7 @@ class Option:
     help:str = ''
     flag:str|None = None
     choices:object = None # a list, or a function returning one (read when used, so a table filled later counts)
+    legacy:object = None # the value that runs recorded before this option existed used, where it differs from `default` (resume, re-runs)
     @property
     def cli(self) -> str: return self.flag or '--' + self.name.replace('_', '-')
     def choice_list(self): return list(self.choices()) if callable(self.choices) else self.choices
@@ -160,6 +161,7 @@ def resolve_options(exp:Experiment, kw:dict, prev:dict|None=None) -> AttrDict:
             if k not in RESUME_MAY_CHANGE and k in prev and prev[k] != v:
                 raise ValueError(f"--resume continues the run as it was made: it cannot change {known[k].cli} (the run has {prev[k]!r}, "
                                  f"you asked for {v!r}); start a new run with another --out instead")
+        opts.update({k: o.legacy for k, o in known.items() if k not in prev and o.legacy is not None}) # a run older than the option
         opts.update({k: v for k, v in prev.items() if k in known})
         opts.update({k: v for k, v in given.items() if k in RESUME_MAY_CHANGE})
     else: opts.update(given)

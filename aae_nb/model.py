@@ -19,14 +19,16 @@ __all__ = ['KERNELS', 'SCALE_FACTORS', 'REGULARIZERS', 'DECODER_INPUTS', 'recon_
            'ConcatInput', 'ClusterHeads', 'HeadHinge', 'AutoEncoder', 'atomic_save', 'atomic_write_text', 'save_model',
            'read_checkpoint', 'load_model']
 
-# %% ../nbs/03_model.ipynb #85d9bc8c
+# %% ../nbs/03_model.ipynb #c815d942
 def recon_loss(xr:torch.Tensor, # (B, C, H, W) reconstructions
                x:torch.Tensor, # (B, C, H, W) images
                kind:str='half_sse', # 'half_sse', 'bce' or 'mse'
               ) -> torch.Tensor:
     "Reconstruction cost per image, averaged over the batch."
     if kind == 'half_sse': return 0.5 * (xr - x).pow(2).flatten(1).sum(1).mean()       # $\frac12\|\hat x-x\|^2$
-    if kind == 'bce': return F.binary_cross_entropy(xr.clamp(1e-6, 1 - 1e-6), x, reduction='none').flatten(1).sum(1).mean()
+    if kind == 'bce':                                   # float32, outside autocast: CUDA's autocast refuses binary_cross_entropy
+        with torch.autocast(xr.device.type, enabled=False):
+            return F.binary_cross_entropy(xr.float().clamp(1e-6, 1 - 1e-6), x.float(), reduction='none').flatten(1).sum(1).mean()
     if kind == 'mse': return (xr - x).pow(2).mean()
     raise ValueError(f"recon must be 'half_sse', 'bce' or 'mse', got {kind!r}")
 
@@ -249,7 +251,7 @@ class MMDRegularizer(Regularizer):
         return mmd2_u(z.float(), zp, self.kernel, self.scales)
     def config(self): return {**super().config(), 'kernel': self.kernel, 'scales': self.scales}
 
-# %% ../nbs/03_model.ipynb #bd49961e
+# %% ../nbs/03_model.ipynb #f15b7fab
 DECODER_INPUTS = {} # class name -> class
 
 class DecoderInput(nn.Module):
@@ -270,11 +272,14 @@ class ConcatInput(DecoderInput):
     "The code parts `parts` side by side, in order; `'label'` is the one-hot label: (B, sum of dims)."
     def __init__(self, parts:list, # code part names, in order ('label' = one-hot label)
                  dims:dict, # code part name -> dimension
-                 n_classes:int=10): # classes of the 'label' part
+                 n_classes:int=10, # classes of the 'label' part
+                 hard:tuple=()): # code parts passed on as the one-hot of their argmax, with the softmax's gradient (straight-through; ours)
         super().__init__()
-        self.parts, self.dims, self.n_classes = list(parts), {k: int(v) for k, v in dims.items()}, n_classes
+        self.parts, self.dims, self.n_classes, self.hard = list(parts), {k: int(v) for k, v in dims.items()}, n_classes, tuple(hard)
         for k in self.parts:
             if k != 'label' and k not in self.dims: raise ValueError(f"decoder input {k!r} is not an encoder head ({list(self.dims)}) or 'label'")
+        for k in self.hard:
+            if k not in self.parts or k == 'label': raise ValueError(f"hard part {k!r} is not one of the code parts {[q for q in self.parts if q != 'label']}")
         self.dim = sum(n_classes if k == 'label' else self.dims[k] for k in self.parts)
     def forward(self, codes, y=None):
         parts = []
@@ -283,11 +288,14 @@ class ConcatInput(DecoderInput):
                 if y is None or (y < 0).any() or (y >= self.n_classes).any():
                     raise ValueError(f"this decoder needs a label in 0..{self.n_classes - 1} for every image")
                 parts.append(F.one_hot(y, self.n_classes).to(next(iter(codes.values())).dtype))
+            elif k in self.hard:                                               # forward: one-hot; backward: the softmax's gradient
+                p = codes[k]; parts.append(F.one_hot(p.argmax(1), p.shape[1]).to(p.dtype) - p.detach() + p)
             else: parts.append(codes[k])
         return torch.cat(parts, 1)                                             # (B, dim)
     def embed(self, codes): return torch.cat([codes[k] for k in self.parts if k != 'label'], 1)
     def code_keys(self): return [k for k in self.parts if k != 'label']
-    def config(self): return {'parts': self.parts, 'dims': {k: self.dims[k] for k in self.code_keys()}, 'n_classes': self.n_classes}
+    def config(self): return {'parts': self.parts, 'dims': {k: self.dims[k] for k in self.code_keys()}, 'n_classes': self.n_classes,
+                              **({'hard': list(self.hard)} if self.hard else {})}
 
 class ClusterHeads(DecoderInput):
     "§7: the one-hot `y` mapped to a cluster head $W_C y$ (m x n, learned or fixed) plus the n-D style `z`: $W_C y + z$."
