@@ -12,7 +12,6 @@ from .model import AutoEncoder, AdversarialRegularizer
 from .metrics import aggregated_posterior, grid_tv, code_match
 from .plots import codes_figure, manifold_figure, save_figure, pyplot
 from .experiments import Experiment, Option, HIDDEN, register
-from .learner import OPTIMISERS, OptSpec
 from .data import show_images
 
 # %% auto #0

@@ -8,18 +8,19 @@ import json
 from pathlib import Path
 import torch, torch.nn.functional as F
 from .priors import GaussianPrior, CategoricalPrior
-from .model import AutoEncoder, AdversarialRegularizer
+from .model import AutoEncoder, AdversarialRegularizer, ConcatInput
 from .metrics import error_rate
 from .plots import style_grid, error_axis, save_figure, pyplot
 from .experiments import Experiment, Option, HIDDEN, LABELS, positive_int, nonneg_int, nonneg_float, rate, subset_train, register
 from .data import DataSets, load_svhn, labelled_subset
 from .learner import Callback
+from .labels import LABELLED_SHARE
 import time as _time
 
 # %% auto #0
 __all__ = ['PAPER_CURVES', 'TABLE2', 'semi_aae', 'TailErrorCB', 'learning_curve', 'SemiMNIST', 'SemiSVHN', 'table2']
 
-# %% ../nbs/50_semisupervised.ipynb #ecee1956
+# %% ../nbs/50_semisupervised.ipynb #471f8715
 def semi_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
              style_dim:int=10, # dimension of the style z (MNIST 10, SVHN 20)
              hidden:tuple=(1000, 1000), disc_hidden:tuple=(1000, 1000), # A.2.1: two 1000-unit layers each
@@ -27,13 +28,20 @@ def semi_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
              dropout_in:float=0., # input dropout (SVHN: 0.2, A.2.2)
              bn:bool=False, # batch-norm in all autoencoder layers (SVHN, A.2.2)
              out_act:str='sigmoid', # decoder output: 'sigmoid' for [0, 1] pixels, 'linear' for standardised ones
-             style_std:float=1.0) -> AutoEncoder:
+             style_std:float=1.0,
+             init_std:float|None=None, # N(0, init_std^2) weights in every net (A.1 states 0.01 for §3); None: PyTorch's default
+             gen:str='nonsat', # generator loss of both adversaries: 'nonsat' -log D(q) or 'minimax' log(1 - D(q))
+             dec_y:str='soft', # what the decoder receives for y: 'soft' the softmax output, 'hard' its one-hot (straight-through)
+             recon:str='half_sse') -> AutoEncoder: # A.2.1: 'half_sse' (half the Euclidean error, summed over pixels); 'mse' its mean over pixels
     "The §5 semi-supervised AAE (Figure 8): q(y|x) softmax + q(z|x) linear on a shared trunk, decoder p(x|y, z), two adversaries."
+    if dec_y not in ('soft', 'hard'): raise ValueError(f"dec_y must be 'soft' or 'hard', got {dec_y!r}")
+    dims, ikw = {'y': n_classes, 'z': style_dim}, ({'init_std': init_std} if init_std else {})   # (no key when unset: older checkpoints' configs stay equal)
     return AutoEncoder(in_shape, {'y': ('softmax', n_classes), 'z': ('linear', style_dim)}, hidden, out_act=out_act,
-                       recon='half_sse', dec_in=('y', 'z'), n_classes=n_classes, sup_head='y',
-                       regularizers={'y': AdversarialRegularizer('y', CategoricalPrior(n_classes), hidden=disc_hidden),
-                                     'z': AdversarialRegularizer('z', GaussianPrior(style_dim, style_std), hidden=disc_hidden)},
-                       enc_kw={'noise_in': noise_in, 'dropout_in': dropout_in, 'bn': bn, 'head_bn': bn}, dec_kw={'bn': bn})
+                       recon=recon, dec_input=ConcatInput(('y', 'z'), dims, n_classes, hard=('y',) if dec_y == 'hard' else ()),
+                       n_classes=n_classes, sup_head='y',
+                       regularizers={'y': AdversarialRegularizer('y', CategoricalPrior(n_classes), hidden=disc_hidden, gen=gen, init_std=init_std),
+                                     'z': AdversarialRegularizer('z', GaussianPrior(style_dim, style_std), hidden=disc_hidden, gen=gen, init_std=init_std)},
+                       enc_kw={'noise_in': noise_in, 'dropout_in': dropout_in, 'bn': bn, 'head_bn': bn, **ikw}, dec_kw={'bn': bn, **ikw})
 
 # %% ../nbs/50_semisupervised.ipynb #025f7463
 class TailErrorCB(Callback):
@@ -88,7 +96,12 @@ class _Semi(Experiment):
     dataset = 'mnist'
     def learner_kw(self, opts, data):
         n = opts.labels
-        return {'labelled': None if n == 'all' else labelled_subset(data.train.y, n, seed=opts.seed, n_classes=data.n_classes)}
+        kw = {'labelled': None if n == 'all' else labelled_subset(data.train.y, n, seed=opts.seed, n_classes=data.n_classes)}
+        if opts.get('sup_bs'): kw['sup_bs'] = opts.sup_bs
+        if opts.get('labelled_share') is not None:
+            if n == 'all': raise ValueError("--labelled-share needs --labels N (a labelled subset), not 'all'")
+            kw['labelled_share'] = opts.labelled_share
+        return kw
     def metrics(self, opts): return {'error': _errors}
     def callbacks(self, opts): return [TailErrorCB(last=opts.tail, every=min(10, opts.tail))] if opts.get('tail') else []
     def report(self, run, out, opts):
@@ -115,9 +128,18 @@ class SemiMNIST(_Semi):
     options = (LABELS.with_default(100),
                Option('noise_in', nonneg_float, 0.3, 'std of the Gaussian input noise at training time (A.2.1: 0.3)'),
                Option('tail', nonneg_int, 100, 'also read the test error every 10 steps over the last N steps of epoch 1 and report their mean (0: off)'),
-               HIDDEN.with_default(1000, 'units in each of the two hidden layers of every network (A.2.1: 1000)'))
+               HIDDEN.with_default(1000, 'units in each of the two hidden layers of every network (A.2.1: 1000)'),
+               # choices A.2.1 leaves open (the ablation below); defaults: our reading
+               Option('init_std', nonneg_float, 0.01, "N(0, s^2) initial weights in every net (A.1's 0.01; A.2.1 states none; the ablation below); 0: PyTorch's default", legacy=0.),
+               Option('gen_loss', str, 'nonsat', "generator loss: 'nonsat' -log D(q(y|x)) or 'minimax' log(1 - D(q(y|x)))", choices=('nonsat', 'minimax')),
+               Option('dec_y', str, 'soft', "what the decoder receives for y: 'soft' the softmax output, 'hard' its one-hot (straight-through)", choices=('soft', 'hard')),
+               Option('recon', str, 'half_sse', "reconstruction cost: 'half_sse' half the squared error summed over pixels (A.2.1), 'mse' its mean", choices=('half_sse', 'mse')),
+               Option('sup_bs', positive_int, 100, 'labelled mini-batch size of the semi-supervised classification phase (ours; A.2.1 says only "a labeled mini-batch")'),
+               LABELLED_SHARE)
     def model(self, opts, data):
-        return semi_aae(data.shape, data.n_classes, 10, (opts.hidden,) * 2, (opts.hidden,) * 2, noise_in=opts.noise_in)
+        return semi_aae(data.shape, data.n_classes, 10, (opts.hidden,) * 2, (opts.hidden,) * 2, noise_in=opts.noise_in,
+                        init_std=opts.get('init_std') or None, gen=opts.get('gen_loss', 'nonsat'), dec_y=opts.get('dec_y', 'soft'),
+                        recon=opts.get('recon', 'half_sse'))
 
 @register
 class SemiSVHN(_Semi):
