@@ -195,8 +195,7 @@ class DimRedUnsup(_DimRed):
     options = (Option('clusters', _clusters, 20, 'm: clusters of y (Figure 11c: 20)'),
                _ETA, _HINGE, _STYLE, Option('head_scale', positive_float, 1.0, 'learned heads start N(0, head_scale^2) (ours)'), _NOISE, _SN,
                # the unsupervised panel's defaults (ours): A.1's initialisation and A.3's (§6) encoder; runs recorded before these options had none of them
-               Option('init_std', nonneg_float, 0.01, _INIT.help, legacy=0.), Option('bn', int, 1, _BN.help, choices=(0, 1), legacy=0),
-               Option('dropout_in', rate, 0.2, _DROP.help, legacy=0.),
+               _INIT.with_default(0.01, legacy=0.), _BN.with_default(1, legacy=0), _DROP.with_default(0.2, legacy=0.),
                HIDDEN.with_default(1000, 'units in each of the two hidden layers of every network (A.2.1: 1000)'))
     def n_clusters(self, opts): return opts.clusters
 

@@ -11,16 +11,17 @@ from types import SimpleNamespace
 import torch
 import torch.distributed as dist
 from fastcore.basics import AttrDict
-from .data import DataSets, load_mnist, get_device
+from .data import DataSets, load_mnist, get_device, labelled_subset
 from .model import AutoEncoder, save_model, load_model, atomic_write_text, read_checkpoint
 from .plots import history_figure
 from .learner import (Learner, OPTIMISERS, ProgressCB, EvalCB, HistoryCB, CheckpointCB, TensorBoardCB, init_distributed)
 
 # %% auto #0
-__all__ = ['COMMON', 'HIDDEN', 'LABELS', 'EXPERIMENTS', 'SECTIONS', 'RESUME_MAY_CHANGE', 'EVAL_WHAT', 'EVALUATORS',
-           'positive_int', 'nonneg_int', 'label_count', 'rate', 'nonneg_float', 'positive_float', 'Option',
-           'Experiment', 'subset_train', 'register', 'load_all', 'get_experiment', 'resolve_options', 'device_name',
-           'RunLock', 'run_experiment', 'load_run', 'evaluate_run', 'run_summary', 'show_run']
+__all__ = ['COMMON', 'HIDDEN', 'LABELS', 'LABELLED_SHARE', 'EXPERIMENTS', 'SECTIONS', 'RESUME_MAY_CHANGE', 'EVAL_WHAT',
+           'EVALUATORS', 'positive_int', 'nonneg_int', 'label_count', 'rate', 'nonneg_float', 'positive_float',
+           'Option', 'labelled_share', 'labelled_kw', 'Experiment', 'subset_train', 'register', 'load_all',
+           'get_experiment', 'resolve_options', 'device_name', 'RunLock', 'run_experiment', 'load_run', 'evaluate_run',
+           'run_summary', 'show_run']
 
 # %% ../nbs/07_experiments.ipynb #a3b95762
 def _whole(v, lo:int, what:str) -> int:
@@ -81,7 +82,9 @@ class Option:
         ch = self.choice_list()
         if ch is not None and out not in ch: raise ValueError(f"{self.cli}: {out!r} is not one of {', '.join(map(str, ch))}")
         return out
-    def with_default(self, default, help:str|None=None): "The same option with another default (and help)."; return dataclasses.replace(self, default=default, help=help or self.help)
+    def with_default(self, default, help:str|None=None, legacy=None):
+        "The same option with another default (and help, and `legacy` value)."
+        return dataclasses.replace(self, default=default, help=help or self.help, legacy=self.legacy if legacy is None else legacy)
 
 COMMON = (
     Option('epochs', positive_int, None, "epochs to train (default: the experiment's; with --resume, the total to reach)"),
@@ -96,6 +99,22 @@ COMMON = (
 )
 HIDDEN = Option('hidden', positive_int, 1000, 'units in each of the two hidden layers (Appendix A: 1000)')
 LABELS = Option('labels', label_count, 'all', "training images that keep their label, balanced over classes: a number or 'all'")
+
+def labelled_share(v) -> float:
+    "Parse `--labelled-share`: a fraction strictly between 0 and 1."
+    f = float(v)
+    if not 0 < f < 1: raise ValueError(f"expected a fraction between 0 and 1 (exclusive), got {v}")
+    return f
+
+LABELLED_SHARE = Option('labelled_share', labelled_share, None, "fraction of every batch drawn from the labelled images, cycling through them (ours; default: plain shuffling of all training images)")
+
+def labelled_kw(opts:AttrDict, data:DataSets) -> dict:
+    "The `Learner` arguments of `--labels` (the labelled subset, drawn with `--seed`) and `--labelled-share`."
+    n, f = opts.labels, opts.get('labelled_share')
+    every = n == 'all' or n >= len(data.train)
+    if f is not None and every: raise ValueError(f"--labelled-share: every training image is labelled (--labels {n}); it needs a partly labelled set")
+    kw = {'labelled': None if every else labelled_subset(data.train.y, n, opts.seed, data.n_classes)}
+    return kw if f is None else {**kw, 'labelled_share': f}
 
 # %% ../nbs/07_experiments.ipynb #97089a8c
 class Experiment:

@@ -12,11 +12,11 @@ from .data import DataSets, labelled_subset, show_images
 from .model import AutoEncoder
 from .metrics import aggregated_posterior, own_region_fraction
 from .plots import percentile_grid, decode_codes, save_figure, pyplot
-from .experiments import Experiment, Option, HIDDEN, LABELS, register
+from .experiments import Experiment, Option, HIDDEN, LABELS, LABELLED_SHARE, labelled_kw, register
 from .aae import aae
 
 # %% auto #0
-__all__ = ['LABELLED_SHARE', 'component_grid', 'roll_walk', 'labelled_share', 'LabelsMixture', 'LabelsSwissRoll']
+__all__ = ['component_grid', 'roll_walk', 'LabelsMixture', 'LabelsSwissRoll']
 
 # %% ../nbs/23_labels.ipynb #99e59180
 def component_grid(prior:MixturePrior, k:int, # which component
@@ -32,15 +32,7 @@ def roll_walk(prior:SwissRollPrior, n:int=100) -> torch.Tensor:
     "n codes evenly spaced along the swiss roll's axis, from its start (u=0) to its end (u=1): (n, 2)."
     return prior.axis(torch.linspace(0, 1, n))
 
-# %% ../nbs/23_labels.ipynb #4019a34a
-def labelled_share(v) -> float:
-    "Parse `--labelled-share`: a fraction strictly between 0 and 1."
-    f = float(v)
-    if not 0 < f < 1: raise ValueError(f"expected a fraction between 0 and 1 (exclusive), got {v}")
-    return f
-
-LABELLED_SHARE = Option('labelled_share', labelled_share, None, "fraction of every batch drawn from the labelled images, cycling through them (ours; default: plain shuffling of all training images)")
-
+# %% ../nbs/23_labels.ipynb #0b236594
 class _LabelsExperiment(Experiment):
     "§2.3: an AAE whose discriminator sees one-hot(label or 'unlabelled'); subclasses set the prior and the figures."
     options = (LABELS.with_default(10000, "training images that keep their label, balanced over classes (a number or 'all'); the rest are unlabelled"), HIDDEN, LABELLED_SHARE)
@@ -48,12 +40,7 @@ class _LabelsExperiment(Experiment):
     def model(self, opts, data):
         h = (opts.hidden,) * 2
         return aae(self.prior(), data.shape, 'deterministic', hidden=h, disc_hidden=h, cond=True)
-    def learner_kw(self, opts, data):
-        n, f = opts.labels, opts.get('labelled_share')
-        every = n == 'all' or n >= len(data.train)
-        if f is not None and every: raise ValueError(f"--labelled-share: every training image is labelled (--labels {n}); it needs a partly labelled set")
-        kw = {'labelled': None if every else labelled_subset(data.train.y, n, opts.seed, data.n_classes)}
-        return kw if f is None else {**kw, 'labelled_share': f}
+    def learner_kw(self, opts, data): return labelled_kw(opts, data)
     def metrics(self, opts): return {'own_component': lambda learn: own_region_fraction(learn.model, learn.data.valid)}
     def _codes_figure(self, run, out, fname, title, lim):
         m, test = run.model, run.data.test

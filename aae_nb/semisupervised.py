@@ -11,10 +11,9 @@ from .priors import GaussianPrior, CategoricalPrior
 from .model import AutoEncoder, AdversarialRegularizer, ConcatInput
 from .metrics import error_rate
 from .plots import style_grid, error_axis, save_figure, pyplot
-from .experiments import Experiment, Option, HIDDEN, LABELS, positive_int, nonneg_int, nonneg_float, rate, subset_train, register
+from .experiments import Experiment, Option, HIDDEN, LABELS, positive_int, nonneg_int, nonneg_float, rate, subset_train, register, LABELLED_SHARE, labelled_kw
 from .data import DataSets, load_svhn, labelled_subset
 from .learner import Callback
-from .labels import LABELLED_SHARE
 import time as _time
 
 # %% auto #0
@@ -95,13 +94,8 @@ def learning_curve(history:list, path, paper:dict|None=None, title:str='') -> st
 class _Semi(Experiment):
     dataset = 'mnist'
     def learner_kw(self, opts, data):
-        n = opts.labels
-        kw = {'labelled': None if n == 'all' else labelled_subset(data.train.y, n, seed=opts.seed, n_classes=data.n_classes)}
-        if opts.get('sup_bs'): kw['sup_bs'] = opts.sup_bs
-        if opts.get('labelled_share') is not None:
-            if n == 'all': raise ValueError("--labelled-share needs --labels N (a labelled subset), not 'all'")
-            kw['labelled_share'] = opts.labelled_share
-        return kw
+        kw = labelled_kw(opts, data)
+        return {**kw, 'sup_bs': opts.sup_bs} if opts.get('sup_bs') else kw
     def metrics(self, opts): return {'error': _errors}
     def callbacks(self, opts): return [TailErrorCB(last=opts.tail, every=min(10, opts.tail))] if opts.get('tail') else []
     def report(self, run, out, opts):
