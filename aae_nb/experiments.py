@@ -108,10 +108,11 @@ def labelled_share(v) -> float:
 
 LABELLED_SHARE = Option('labelled_share', labelled_share, None, "fraction of every batch drawn from the labelled images, cycling through them (ours; default: plain shuffling of all training images)")
 
-def labelled_kw(opts:AttrDict, data:DataSets) -> dict:
+def labelled_kw(opts:AttrDict, data:DataSets,
+                more_is_all:bool=True) -> dict: # `--labels` above the training images means all (False: refused, by `labelled_subset`)
     "The `Learner` arguments of `--labels` (the labelled subset, drawn with `--seed`) and `--labelled-share`."
     n, f = opts.labels, opts.get('labelled_share')
-    every = n == 'all' or n >= len(data.train)
+    every = n == 'all' or (more_is_all and n >= len(data.train))
     if f is not None and every: raise ValueError(f"--labelled-share: every training image is labelled (--labels {n}); it needs a partly labelled set")
     kw = {'labelled': None if every else labelled_subset(data.train.y, n, opts.seed, data.n_classes)}
     return kw if f is None else {**kw, 'labelled_share': f}

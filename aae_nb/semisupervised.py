@@ -94,7 +94,7 @@ def learning_curve(history:list, path, paper:dict|None=None, title:str='') -> st
 class _Semi(Experiment):
     dataset = 'mnist'
     def learner_kw(self, opts, data):
-        kw = labelled_kw(opts, data)
+        kw = labelled_kw(opts, data, more_is_all=False)
         return {**kw, 'sup_bs': opts.sup_bs} if opts.get('sup_bs') else kw
     def metrics(self, opts): return {'error': _errors}
     def callbacks(self, opts): return [TailErrorCB(last=opts.tail, every=min(10, opts.tail))] if opts.get('tail') else []
