@@ -1,19 +1,11 @@
 #!/bin/bash
 # Copied from the session's .whl/ folder (ignored by git), which also held the fastcore wheel and MNIST (.whl/data/mnist.pkl.gz),
 # carried to the GPU machine with the device tool; paths below are as run there from the repository root.
+# The setup lines it ran are now tools/gpu/setup.sh (shared with table2.sh), unchanged.
 # GPU session, call 2: `aae bench` on CUDA in float32 and bf16 (after the autocast fix), then 14 concurrent §5 runs
 # (A.2.1, 100 labels: the ablation arms, paired by seed) for as long as the lease allows, with every notebook's tests on
 # CUDA alongside at low priority. Histories are written every epoch; everything is packed into $OUT at the end.
-T0=$SECONDS
-export PYTHONUNBUFFERED=1 AAE_NB_DATA=$PWD/.whl/data OMP_NUM_THREADS=1
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl || exit 1
-export PYTHONPATH=/tmp/site:$PWD
-printf '#!/bin/bash\nexec python3 -c "import sys; from aae_nb.cli import main; sys.exit(main(sys.argv[1:]))" "$@"\n' > /tmp/aae; chmod +x /tmp/aae; export PATH=/tmp:$PATH
-nvidia-smi -L
-# CUDA MPS lets the 14 processes' small kernels share the GPU; fall back to time-slicing if it does not come up
-export CUDA_MPS_PIPE_DIRECTORY=/tmp/mps CUDA_MPS_LOG_DIRECTORY=/tmp/mpslog; mkdir -p /tmp/mps /tmp/mpslog
-if nvidia-cuda-mps-control -d && timeout 25 python3 -c "import torch; print('MPS probe', (torch.ones(1, device='cuda') + 1).item())"; then echo "MPS on"; MPS=1
-else echo quit | nvidia-cuda-mps-control 2>/dev/null; unset CUDA_MPS_PIPE_DIRECTORY CUDA_MPS_LOG_DIRECTORY; echo "MPS off"; MPS=0; fi
+source tools/gpu/setup.sh || exit 1
 echo "setup done at $((SECONDS-T0)) s"
 timeout 45 aae bench --device cuda --steps 20 --json $OUT/bench_cuda_fp32.json > $OUT/bench.txt 2>&1
 timeout 45 aae bench --device cuda --steps 20 --amp --json $OUT/bench_cuda_bf16.json >> $OUT/bench.txt 2>&1
