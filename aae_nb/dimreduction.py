@@ -11,7 +11,7 @@ from .priors import GaussianPrior, CategoricalPrior
 from .model import AutoEncoder, AdversarialRegularizer, ClusterHeads, HeadHinge
 from .metrics import encode_split, error_rate, cluster_report, cluster_labels
 from .plots import save_figure, pyplot
-from .experiments import Experiment, Option, HIDDEN, LABELS, positive_int, nonneg_float, positive_float, rate, register
+from .experiments import Experiment, Option, HIDDEN, LABELS, NOISE_IN, INIT_STD, init_std_of, positive_int, nonneg_float, positive_float, rate, register
 from .data import labelled_subset
 
 # %% auto #0
@@ -130,10 +130,9 @@ _ETA = Option('eta', positive_float, 4.0, 'threshold of the cluster-head hinge: 
 _HINGE = Option('hinge_weight', nonneg_float, 1.0, 'weight of the cluster-head hinge (0: no hinge)')
 _STYLE = Option('style_std', positive_float, 1.0, 'std of the Gaussian prior on the style z (ours for n = 2; §7 gives 1 for n = 10)')
 _SN = Option('spectral_norm', bool, False, 'spectral normalisation of the style z\'s discriminator (a stabiliser beyond the paper)')
-_NOISE = Option('noise_in', nonneg_float, 0.3, 'std of the Gaussian input noise at training time (A.2.1: 0.3)')
 _BN = Option('bn', int, 0, "1: A.3's (§6) encoder, batch-norm in every encoder layer and on both heads (ours for §7, which states no setting); 0: none", choices=(0, 1))
 _DROP = Option('dropout_in', rate, 0., "input dropout at training time (A.3: 0.2)")
-_INIT = Option('init_std', nonneg_float, 0., "N(0, s^2) initial weights in every net (A.1's 0.01, the §5 default since its ablation); 0: PyTorch's default")
+_INIT = INIT_STD.with_default(0., "N(0, s^2) initial weights in every net (A.1's 0.01, the §5 default since its ablation); 0: PyTorch's default")
 
 class _DimRed(Experiment):
     epochs = 5                 # CPU-sized; the paper does not give §7's budget
@@ -143,7 +142,7 @@ class _DimRed(Experiment):
         return dimred_aae(data.shape, self.n_clusters(opts), self.dim, learn_heads=self.learn_heads,
                           head_scale=opts.get('head_scale', 1.0), eta=opts.get('eta', 4.0), hinge_weight=opts.get('hinge_weight', 0.),
                           style_std=opts.style_std, semi=self.semi, hidden=(opts.hidden,) * 2, disc_hidden=(opts.hidden,) * 2,
-                          noise_in=opts.noise_in, spectral_norm=opts.get('spectral_norm', False), init_std=opts.get('init_std') or None,
+                          noise_in=opts.noise_in, spectral_norm=opts.get('spectral_norm', False), init_std=init_std_of(opts),
                           bn=bool(opts.get('bn', 0)), dropout_in=opts.get('dropout_in', 0.))
     def learner_kw(self, opts, data):
         if not self.semi: return {}
@@ -182,7 +181,7 @@ class DimRedSemi(_DimRed):
     paper = 'Figure 11a, 11b'
     summary = '§7 semi-supervised dimensionality reduction to 2-D with learned cluster heads and their hinge'
     options = (LABELS.with_default(100, 'labelled training images, balanced over classes (Figure 11a: 1000, 11b: 100)'),
-               _ETA, _HINGE, _STYLE, Option('head_scale', positive_float, 1.0, 'learned heads start N(0, head_scale^2) (ours)'), _NOISE, _SN, _INIT, _BN, _DROP,
+               _ETA, _HINGE, _STYLE, Option('head_scale', positive_float, 1.0, 'learned heads start N(0, head_scale^2) (ours)'), NOISE_IN, _SN, _INIT, _BN, _DROP,
                HIDDEN.with_default(1000, 'units in each of the two hidden layers of every network (A.2.1: 1000)'))
     def panel_of(self, opts): return 'a' if str(opts.labels) == '1000' else 'b'
 
@@ -193,7 +192,7 @@ class DimRedUnsup(_DimRed):
     summary = '§7 unsupervised dimensionality reduction to 2-D, --clusters 20, scored by the §6 protocol'
     semi, panel = False, 'c'
     options = (Option('clusters', _clusters, 20, 'm: clusters of y (Figure 11c: 20)'),
-               _ETA, _HINGE, _STYLE, Option('head_scale', positive_float, 1.0, 'learned heads start N(0, head_scale^2) (ours)'), _NOISE, _SN,
+               _ETA, _HINGE, _STYLE, Option('head_scale', positive_float, 1.0, 'learned heads start N(0, head_scale^2) (ours)'), NOISE_IN, _SN,
                # the unsupervised panel's defaults (ours): A.1's initialisation and A.3's (§6) encoder; runs recorded before these options had none of them
                _INIT.with_default(0.01, legacy=0.), _BN.with_default(1, legacy=0), _DROP.with_default(0.2, legacy=0.),
                HIDDEN.with_default(1000, 'units in each of the two hidden layers of every network (A.2.1: 1000)'))
@@ -207,5 +206,5 @@ class DimRedSimplex(_DimRed):
     dim, learn_heads, panel = 10, False, 'd'
     options = (LABELS.with_default(100, 'labelled training images, balanced over classes (Figure 11d: 100)'),
                Option('head_scale', positive_float, 10.0, 'W_C = head_scale * I (§7: 10)'),
-               Option('style_std', positive_float, 1.0, 'std of the 10-D Gaussian style (§7: 1)'), _NOISE, _SN, _INIT, _BN, _DROP,
+               Option('style_std', positive_float, 1.0, 'std of the 10-D Gaussian style (§7: 1)'), NOISE_IN, _SN, _INIT, _BN, _DROP,
                HIDDEN.with_default(1000, 'units in each of the two hidden layers of every network (A.2.1: 1000)'))

@@ -17,11 +17,11 @@ from .plots import history_figure
 from .learner import (Learner, OPTIMISERS, ProgressCB, EvalCB, HistoryCB, CheckpointCB, TensorBoardCB, init_distributed)
 
 # %% auto #0
-__all__ = ['COMMON', 'HIDDEN', 'LABELS', 'LABELLED_SHARE', 'EXPERIMENTS', 'SECTIONS', 'RESUME_MAY_CHANGE', 'EVAL_WHAT',
-           'EVALUATORS', 'positive_int', 'nonneg_int', 'label_count', 'rate', 'nonneg_float', 'positive_float',
-           'Option', 'labelled_share', 'labelled_kw', 'Experiment', 'subset_train', 'register', 'load_all',
-           'get_experiment', 'resolve_options', 'device_name', 'RunLock', 'run_experiment', 'load_run', 'evaluate_run',
-           'run_summary', 'show_run']
+__all__ = ['COMMON', 'HIDDEN', 'LABELS', 'NOISE_IN', 'INIT_STD', 'LABELLED_SHARE', 'EXPERIMENTS', 'SECTIONS', 'RESUME_MAY_CHANGE',
+           'EVAL_WHAT', 'EVALUATORS', 'positive_int', 'nonneg_int', 'label_count', 'rate', 'nonneg_float',
+           'positive_float', 'Option', 'init_std_of', 'labelled_share', 'labelled_kw', 'Experiment', 'subset_train',
+           'register', 'load_all', 'get_experiment', 'resolve_options', 'device_name', 'RunLock', 'run_experiment',
+           'load_run', 'evaluate_run', 'run_summary', 'show_run']
 
 # %% ../nbs/07_experiments.ipynb #a3b95762
 def _whole(v, lo:int, what:str) -> int:
@@ -99,6 +99,12 @@ COMMON = (
 )
 HIDDEN = Option('hidden', positive_int, 1000, 'units in each of the two hidden layers (Appendix A: 1000)')
 LABELS = Option('labels', label_count, 'all', "training images that keep their label, balanced over classes: a number or 'all'")
+NOISE_IN = Option('noise_in', nonneg_float, 0.3, 'std of the Gaussian input noise at training time (A.2.1: 0.3)')
+INIT_STD = Option('init_std', nonneg_float, 0., "N(0, s^2) initial weights in every net (A.1's 0.01); 0: PyTorch's default")
+
+def init_std_of(opts) -> float|None:
+    "The `init_std` a model builder takes: the option's value, or None (PyTorch's default) for 0 or a run without it."
+    return opts.get('init_std') or None
 
 def labelled_share(v) -> float:
     "Parse `--labelled-share`: a fraction strictly between 0 and 1."

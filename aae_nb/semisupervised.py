@@ -11,7 +11,7 @@ from .priors import GaussianPrior, CategoricalPrior
 from .model import AutoEncoder, AdversarialRegularizer, ConcatInput
 from .metrics import error_rate
 from .plots import style_grid, error_axis, save_figure, pyplot
-from .experiments import Experiment, Option, HIDDEN, LABELS, positive_int, nonneg_int, nonneg_float, rate, subset_train, register, LABELLED_SHARE, labelled_kw
+from .experiments import Experiment, Option, HIDDEN, LABELS, NOISE_IN, INIT_STD, init_std_of, positive_int, nonneg_int, nonneg_float, rate, subset_train, register, LABELLED_SHARE, labelled_kw
 from .data import DataSets, load_svhn, labelled_subset
 from .learner import Callback
 import time as _time
@@ -120,11 +120,11 @@ class SemiMNIST(_Semi):
     summary = '§5 semi-supervised AAE on MNIST (A.2.1): test error with --labels 100, 1000 or all'
     paper_epochs = 5000
     options = (LABELS.with_default(100),
-               Option('noise_in', nonneg_float, 0.3, 'std of the Gaussian input noise at training time (A.2.1: 0.3)'),
+               NOISE_IN,
                Option('tail', nonneg_int, 100, 'also read the test error every 10 steps over the last N steps of epoch 1 and report their mean (0: off)'),
                HIDDEN.with_default(1000, 'units in each of the two hidden layers of every network (A.2.1: 1000)'),
                # choices A.2.1 leaves open (the ablation below); defaults: our reading
-               Option('init_std', nonneg_float, 0.01, "N(0, s^2) initial weights in every net (A.1's 0.01; A.2.1 states none; the ablation below); 0: PyTorch's default", legacy=0.),
+               INIT_STD.with_default(0.01, "N(0, s^2) initial weights in every net (A.1's 0.01; A.2.1 states none; the ablation below); 0: PyTorch's default", legacy=0.),
                Option('gen_loss', str, 'nonsat', "generator loss: 'nonsat' -log D(q(y|x)) or 'minimax' log(1 - D(q(y|x)))", choices=('nonsat', 'minimax')),
                Option('dec_y', str, 'soft', "what the decoder receives for y: 'soft' the softmax output, 'hard' its one-hot (straight-through)", choices=('soft', 'hard')),
                Option('recon', str, 'half_sse', "reconstruction cost: 'half_sse' half the squared error summed over pixels (A.2.1), 'mse' its mean", choices=('half_sse', 'mse')),
@@ -132,7 +132,7 @@ class SemiMNIST(_Semi):
                LABELLED_SHARE)
     def model(self, opts, data):
         return semi_aae(data.shape, data.n_classes, 10, (opts.hidden,) * 2, (opts.hidden,) * 2, noise_in=opts.noise_in,
-                        init_std=opts.get('init_std') or None, gen=opts.get('gen_loss', 'nonsat'), dec_y=opts.get('dec_y', 'soft'),
+                        init_std=init_std_of(opts), gen=opts.get('gen_loss', 'nonsat'), dec_y=opts.get('dec_y', 'soft'),
                         recon=opts.get('recon', 'half_sse'))
 
 @register
