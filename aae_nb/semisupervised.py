@@ -69,7 +69,7 @@ class TailErrorCB(Callback):
 def _unit(d:torch.Tensor) -> torch.Tensor: return d / (d.flatten(1).norm(dim=1).view(-1, *[1] * (d.dim() - 1)) + 1e-12)
 
 def vat_loss(logits_of, # x -> class logits
-             x:torch.Tensor, eps:float=2.0, # the L2 radius of the perturbation
+             x:torch.Tensor, eps:float, # the L2 radius of the perturbation (no default: it depends on the data; 0.3 below)
              xi:float=0.1, power_iters:int=1) -> torch.Tensor:
     "KL(p(y|x) || p(y|x + r_adv)), mean over the batch, with `r_adv` of L2 norm `eps` along the power-iterated direction (Miyato et al., 2018)."
     with torch.no_grad(): p = F.softmax(logits_of(x), 1)
@@ -82,7 +82,7 @@ def vat_loss(logits_of, # x -> class logits
 
 class VATCB(Callback):
     "After every `sup` step, one more step of the `sup` optimiser on `weight` times the VAT loss of the whole mini-batch (ours)."
-    def __init__(self, eps:float=2.0, weight:float=1.0, xi:float=0.1):
+    def __init__(self, eps:float, weight:float=1.0, xi:float=0.1):
         if not eps > 0: raise ValueError(f"VATCB needs eps > 0, got {eps!r}")
         self.eps, self.weight, self.xi = eps, weight, xi
     def after_sup(self, learn):
