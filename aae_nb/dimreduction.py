@@ -132,7 +132,8 @@ _STYLE = Option('style_std', positive_float, 1.0, 'std of the Gaussian prior on 
 _SN = Option('spectral_norm', bool, False, 'spectral normalisation of the style z\'s discriminator (a stabiliser beyond the paper)')
 _BN = Option('bn', int, 0, "1: A.3's (§6) encoder, batch-norm in every encoder layer and on both heads (ours for §7, which states no setting); 0: none", choices=(0, 1))
 _DROP = Option('dropout_in', rate, 0., "input dropout at training time (A.3: 0.2)")
-_INIT = INIT_STD.with_default(0., "N(0, s^2) initial weights in every net (A.1's 0.01, the §5 default since its ablation); 0: PyTorch's default")
+_INIT = INIT_STD.with_default(0.01, "N(0, s^2) initial weights in every net (A.1's 0.01, §5's default since its ablation; ours for §7); 0: PyTorch's default",
+                               legacy=0.)   # runs recorded before the option existed used PyTorch's default
 
 class _DimRed(Experiment):
     epochs = 5                 # CPU-sized; the paper does not give §7's budget
@@ -193,8 +194,8 @@ class DimRedUnsup(_DimRed):
     semi, panel = False, 'c'
     options = (Option('clusters', _clusters, 20, 'm: clusters of y (Figure 11c: 20)'),
                _ETA, _HINGE, _STYLE, Option('head_scale', positive_float, 1.0, 'learned heads start N(0, head_scale^2) (ours)'), NOISE_IN, _SN,
-               # the unsupervised panel's defaults (ours): A.1's initialisation and A.3's (§6) encoder; runs recorded before these options had none of them
-               _INIT.with_default(0.01, legacy=0.), _BN.with_default(1, legacy=0), _DROP.with_default(0.2, legacy=0.),
+               # the unsupervised panel's defaults (ours): A.3's (§6) encoder; runs recorded before these options had none of it
+               _INIT, _BN.with_default(1, legacy=0), _DROP.with_default(0.2, legacy=0.),
                HIDDEN.with_default(1000, 'units in each of the two hidden layers of every network (A.2.1: 1000)'))
     def n_clusters(self, opts): return opts.clusters
 
