@@ -5,15 +5,15 @@
 #   run(command="bash tools/gpu/dimred.sh", carry=[".whl"], timeout_s=230, kind="nvidia-h200")
 T0=$SECONDS
 source tools/gpu/setup.sh || exit 1
+source tools/gpu/runs.sh
 echo "setup done at $((SECONDS-T0)) s"
 TRAIN_S=${TRAIN_S:-$((190 - (SECONDS-T0)))}
 mkdir -p runs/gpu
 go() { name=$1; exp=$2; shift 2; timeout $TRAIN_S aae train $exp --device cuda --epochs 5000 --ckpt-every 100000 --quiet --out runs/gpu/$name "$@" > runs/gpu/$name.log 2>&1 & }
-pack() { tar czf $OUT/part.tgz runs/gpu/*.log $(ls runs/gpu/*/run.json runs/gpu/*/history.json 2>/dev/null) 2>/dev/null && mv $OUT/part.tgz $OUT/gpu_runs.tgz; }
 for s in 0 1 2; do go 11c-s$s dimred-unsup --seed $s; go 11b-s$s dimred-semi --labels 100 --seed $s; done
 for s in 0 1; do go 11b-style05-s$s dimred-semi --labels 100 --seed $s --style-std 0.5; done
 echo "launched 8 runs for $TRAIN_S s (MPS=$MPS)"
-for ((t = 60; t < TRAIN_S; t += 60)); do sleep 60; pack; echo "packed at $((SECONDS-T0)) s"; done
+pack_every $TRAIN_S
 wait; sleep 1; pack
-for d in runs/gpu/*/; do python3 -c "import json,sys; h=json.load(open('$d/history.json')); print('$d', len(h), 'epochs', 'test', [round(r.get('test/error',-1),2) for r in h][-3:], 'wall', h[-1]['wall_s'])" 2>/dev/null || echo "$d no history"; done
+report
 echo "all done at $((SECONDS-T0)) s"

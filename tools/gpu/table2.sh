@@ -12,19 +12,19 @@
 T0=$SECONDS
 if [ -z "$DRY" ]; then source tools/gpu/setup.sh || exit 1; fi
 DEV=${DEV:-cuda}
+source tools/gpu/runs.sh
 echo "setup done at $((SECONDS-T0)) s"
 TRAIN_S=${TRAIN_S:-$((555 - (SECONDS-T0)))}
 mkdir -p runs/gpu
 go() { name=$1; shift; timeout $TRAIN_S aae train semi-supervised --device $DEV --epochs 5000 --ckpt-every 100000 --quiet --out runs/gpu/$name "$@" > runs/gpu/$name.log 2>&1 & }
-pack() { tar czf $OUT/part.tgz runs/gpu/*.log $(ls runs/gpu/*/run.json runs/gpu/*/history.json runs/gpu/*/metrics.json 2>/dev/null) 2>/dev/null && mv $OUT/part.tgz $OUT/gpu_runs.tgz; }
 for s in 0 1 2; do
   for L in 100 1000 all; do go faith-$L-s$s --labels $L --seed $s; done
   for L in 100 1000; do go vat03-$L-s$s --labels $L --seed $s --vat 0.3; done
 done
 echo "launched 15 runs on $DEV for $TRAIN_S s (MPS=$MPS)"
-for ((t = 60; t < TRAIN_S; t += 60)); do sleep 60; pack; echo "packed at $((SECONDS-T0)) s"; done
+pack_every $TRAIN_S
 [ -n "$DRY" ] || nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv > $OUT/smi.txt
 wait; sleep 1; pack
 echo "training done at $((SECONDS-T0)) s"
-for d in runs/gpu/*/; do python3 -c "import json,sys; h=json.load(open('$d/history.json')); print('$d', len(h), 'epochs', 'test', [round(r.get('test/error',-1),2) for r in h][-3:], 'wall', h[-1]['wall_s'])" 2>/dev/null || echo "$d no history"; done
+report
 echo "all done at $((SECONDS-T0)) s"
