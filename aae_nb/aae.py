@@ -81,8 +81,9 @@ class Fig2a(Experiment):
     paper = 'Figure 2a, 2e'
     summary = '§2 AAE, 2-D Gaussian prior: held-out codes and the percentile-grid manifold'
     options = (ENCODER, HIDDEN)
-    def model(self, opts, data): return aae(GaussianPrior(2), data.shape, opts.encoder, hidden=(opts.hidden,) * 2, disc_hidden=(opts.hidden,) * 2)
+    def model(self, opts, data): "The §2 AAE with a 2-D Gaussian prior (Appendix A's MLPs)."; return aae(GaussianPrior(2), data.shape, opts.encoder, hidden=(opts.hidden,) * 2, disc_hidden=(opts.hidden,) * 2)
     def report(self, run, out, opts):
+        "Figure 2a (held-out codes beside the prior, with TV, MMD and holes) and Figure 2e (the percentile grid)."
         r = _codes_report(run, out, 'fig2a_codes.png', f"Fig 2a: held-out codes, AAE, {run.epoch} epochs", 4.5, opts)
         return {**r, 'figures': ['fig2a_codes.png', manifold_figure(run.model, out/'fig2e_manifold.png', title=f'Fig 2e: percentile grid, {run.epoch} epochs')]}
 
@@ -95,8 +96,9 @@ class Fig2b(Experiment):
     opt = 'adam-fast-drop'     # ours: Adam at 1e-3 for every phase, 1e-4 from epoch 13 (compared with the A.2.1 SGD setting in the notebook)
     epochs = 14                # ours: the budget of the figure below
     options = (ENCODER, HIDDEN)
-    def model(self, opts, data): return aae(MixturePrior(), data.shape, opts.encoder, hidden=(opts.hidden,) * 2, disc_hidden=(opts.hidden,) * 2)
+    def model(self, opts, data): "The §2 AAE with the mixture of 10 2-D Gaussians as its prior."; return aae(MixturePrior(), data.shape, opts.encoder, hidden=(opts.hidden,) * 2, disc_hidden=(opts.hidden,) * 2)
     def report(self, run, out, opts):   # 60 cells per axis on [-7.5, 7.5]: 0.25 wide, the petals' tangential std
+        "Figure 2b: held-out codes beside the prior, with TV on petal-wide cells, MMD, holes and each petal's share and spread."
         r = _codes_report(run, out, 'fig2b_codes.png', f"Fig 2b: held-out codes, AAE, {run.epoch} epochs", 7.5, opts, bins=60)
         return {**r, 'figures': ['fig2b_codes.png']}
 
@@ -107,8 +109,9 @@ class Gauss8d(Experiment):
     paper = 'Figure 5 (samples only)'
     summary = '§3 AAE, 8-D Gaussian prior (std 5), N(0, 0.01^2) init: samples and nearest training images'
     options = (ENCODER, HIDDEN)
-    def model(self, opts, data): return aae(GaussianPrior(8, 5.), data.shape, opts.encoder, hidden=(opts.hidden,) * 2, disc_hidden=(opts.hidden,) * 2, init_std=0.01)
+    def model(self, opts, data): "The §3 MNIST AAE: an 8-D Gaussian prior of std 5, N(0, 0.01²) initial weights (A.1)."; return aae(GaussianPrior(8, 5.), data.shape, opts.encoder, hidden=(opts.hidden,) * 2, disc_hidden=(opts.hidden,) * 2, init_std=0.01)
     def report(self, run, out, opts):
+        "Samples from the prior decoded, each beside its nearest training image (the copy check of Figure 5)."
         m = run.model
         x = m.sample(20, generator=torch.Generator(device=next(m.parameters()).device).manual_seed(opts.seed)).cpu()
         tr = run.data.train.x.flatten(1).cpu()

@@ -22,7 +22,13 @@ __all__ = ['matmul_peak', 'PhaseTimer', 'clustering_net', 'bench_models', 'step_
            'parity_table']
 
 # %% ../nbs/85_performance.ipynb #9f2d6716
-def matmul_peak(device, dtype=torch.float32, m:int=100, k:int=1000, n:int=1000, seconds:float=0.5) -> float:
+def matmul_peak(device, # where to measure
+                dtype=torch.float32, # of the product
+                m:int=100, # rows of the left factor
+                k:int=1000, # inner dimension
+                n:int=1000, # columns of the right factor
+                seconds:float=0.5 # how long to repeat the product
+               ) -> float:
     "GFLOP/s of an (m x k) @ (k x n) matrix product on `device` in `dtype`, timed for about `seconds`."
     dev = torch.device(device)
     a, b = torch.randn(m, k, device=dev, dtype=dtype), torch.randn(k, n, device=dev, dtype=dtype)
@@ -51,11 +57,15 @@ class PhaseTimer(Callback):
         raise AttributeError(name)
 
 # %% ../nbs/85_performance.ipynb #d59208b8
-def clustering_net(n_clusters:int=16, style_dim:int=5, hidden:int=3000) -> AutoEncoder:
+def clustering_net(n_clusters:int=16, # size of the Categorical code
+                   style_dim:int=5, # dimension of the style code
+                   hidden:int=3000 # units in each hidden layer
+                  ) -> AutoEncoder:
     "The §6 network at A.3's size (`clustering_aae` of the clustering notebook), `hidden` units in every layer."
     return clustering_aae(n_clusters=n_clusters, style_dim=style_dim, hidden=(hidden, hidden), disc_hidden=(hidden, hidden))
 
-def bench_models(hidden:int|None=None) -> dict:
+def bench_models(hidden:int | None=None # units in each hidden layer of every model (default: each model's paper size)
+                ) -> dict:
     "name -> (model factory, Learner keyword arguments); `hidden` shrinks every net (tests)."
     h = lambda n: (hidden or n,) * 2
     return {'§2 AAE': (lambda: aae(GaussianPrior(2), hidden=h(1000), disc_hidden=h(1000)), {}),
@@ -64,14 +74,22 @@ def bench_models(hidden:int|None=None) -> dict:
             'VAE (§2.1)': (lambda: vae(GaussianPrior(2), hidden=h(1000)), {'opt': 'adam'})}
 
 # %% ../nbs/85_performance.ipynb #388dddfd
-def step_flops(learn:Learner) -> int:
+def step_flops(learn:Learner # a Learner whose model and batch size set the count
+              ) -> int:
     "Floating-point operations of one training step (all phases, forward and backward), counted by PyTorch."
     it = iter(learn.batches); learn.x, learn.y = next(it)
     learn._bad = torch.zeros((), dtype=torch.bool, device=learn.device)
     with FlopCounterMode(display=False) as fc: learn.one_batch()
     return fc.get_total_flops()
 
-def bench_one(make, data, device='auto', amp:bool=False, steps:int=30, warmup:int=5, **learner_kw) -> dict:
+def bench_one(make, # a function returning a fresh model
+              data, # the DataSets to step on
+              device='auto', # 'auto', 'cpu', 'cuda', ...
+              amp:bool=False, # bf16 autocast
+              steps:int=30, # timed steps
+              warmup:int=5, # untimed steps first
+              **learner_kw # more `Learner` arguments
+             ) -> dict:
     "Time `steps` training steps of the model `make()` after `warmup`: median ms per step and per phase, samples/s, epoch time, FLOPs, memory."
     torch.manual_seed(0)
     dev = get_device(device)
@@ -95,7 +113,13 @@ def bench_one(make, data, device='auto', amp:bool=False, steps:int=30, warmup:in
             'params_m': sum(p.numel() for p in learn.model.parameters()) / 1e6}
 
 # %% ../nbs/85_performance.ipynb #15966b68
-def bench(device='auto', steps:int=30, amp:bool=False, models:list|None=None, hidden:int|None=None, data=None) -> dict:
+def bench(device='auto', # 'auto', 'cpu', 'cuda', ...
+          steps:int=30, # timed steps per model
+          amp:bool=False, # bf16 autocast
+          models:list | None=None, # names of `bench_models()` to time (default: all)
+          hidden:int | None=None, # units per hidden layer (default: the paper sizes)
+          data=None # DataSets to step on (default: MNIST)
+         ) -> dict:
     "`bench_one` for each model family, with the matrix-product peaks of this device in float32 and bfloat16 measured in the same run."
     dev = get_device(device)
     data = data or load_mnist()
@@ -113,7 +137,8 @@ def bench(device='auto', steps:int=30, amp:bool=False, models:list|None=None, hi
             'threads': torch.get_num_threads(), 'torch': torch.__version__, 'bf16_fast': bf16_fast(dev), 'amp': amp, 'steps': steps,
             'peak_gflops': peak, 'models': rows}
 
-def bench_table(res:dict) -> str:
+def bench_table(res:dict # what `bench` returns
+               ) -> str:
     "The benchmark as a text table."
     pk = res['peak_gflops']
     lines = [f"{res['device']} ({res['device_name']}, {res['threads']} threads), torch {res['torch']}, batch 100, amp={res['amp']}; "
@@ -126,7 +151,9 @@ def bench_table(res:dict) -> str:
     return '\n'.join(lines)
 
 # %% ../nbs/85_performance.ipynb #6081337e
-def parity_table(root, epochs=(1, 5, 10)) -> list:
+def parity_table(root, # a folder of runs named PRECISION-sSEED
+                 epochs=(1, 5, 10) # the epochs to read
+                ) -> list:
     "Test error (%) of the runs under `root` (directories `PRECISION-sSEED`), mean and std over seeds at each epoch, per precision."
     import statistics
     rows = {}

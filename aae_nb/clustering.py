@@ -12,7 +12,7 @@ from .model import AutoEncoder, AdversarialRegularizer
 from .learner import OptSpec, OPTIMISERS
 from .metrics import encode_split, cluster_labels, cluster_error, best_map_accuracy, nmi, cluster_report
 from .plots import decode_codes, save_figure, pyplot, error_axis
-from .experiments import Experiment, Option, HIDDEN, positive_int, register
+from .experiments import Experiment, Option, HIDDEN, INIT_STD, NOISE_IN, init_std_of, positive_int, rate, register
 
 # %% auto #0
 __all__ = ['TABLE3', 'CATGAN', 'clustering_aae', 'cluster_heads', 'slant', 'loops', 'posteriors', 'cluster_table', 'cluster_rows',
@@ -26,15 +26,20 @@ def clustering_aae(in_shape:tuple=(1, 28, 28),
                    dropout_in:float=0.2, # input dropout at training time (A.3: 20%)
                    bn:bool=True, # batch-norm in the encoder's layers and on both heads (A.3); never in the decoder
                    style_std:float=1.0, # std of the Gaussian prior on z (A.3: 1)
-                   out_act:str='sigmoid') -> AutoEncoder:
+                   out_act:str='sigmoid',
+                   init_std:float|None=None, # N(0, init_std^2) weights in every net (A.1's 0.01; A.3 states none); None: PyTorch's default
+                   noise_in:float=0., # Gaussian noise on the input at training time (A.2.1's 0.3; A.3 uses dropout instead)
+                  ) -> AutoEncoder:
     "The §6 clustering AAE (A.3): the Figure 8 network with no supervised head; q(y|x) a softmax over `n_clusters`, q(z|x) linear, two adversaries."
     if isinstance(n_clusters, bool) or not isinstance(n_clusters, int) or n_clusters < 2:
         raise ValueError(f"n_clusters must be a whole number >= 2, got {n_clusters!r}")
+    ikw = {'init_std': init_std} if init_std else {}          # (no key when unset: older checkpoints' configs stay equal)
+    nkw = {'noise_in': noise_in} if noise_in else {}
     return AutoEncoder(in_shape, {'y': ('softmax', n_clusters), 'z': ('linear', style_dim)}, hidden, out_act=out_act,
                        recon='half_sse', dec_in=('y', 'z'), n_classes=n_clusters, sup_head=None,
-                       regularizers={'y': AdversarialRegularizer('y', CategoricalPrior(n_clusters), hidden=disc_hidden),
-                                     'z': AdversarialRegularizer('z', GaussianPrior(style_dim, style_std), hidden=disc_hidden)},
-                       enc_kw={'dropout_in': dropout_in, 'bn': bn, 'head_bn': bn}, dec_kw={'bn': False})
+                       regularizers={'y': AdversarialRegularizer('y', CategoricalPrior(n_clusters), hidden=disc_hidden, **ikw),
+                                     'z': AdversarialRegularizer('z', GaussianPrior(style_dim, style_std), hidden=disc_hidden, **ikw)},
+                       enc_kw={'dropout_in': dropout_in, 'bn': bn, 'head_bn': bn, **ikw, **nkw}, dec_kw={'bn': False, **ikw})
 
 # %% ../nbs/60_clustering.ipynb #f879f1f8
 @torch.no_grad()
@@ -160,9 +165,12 @@ class Clustering(Experiment):
     opt = 'paper-clustering'
     options = (Option('clusters', cluster_count, 16, 'number of clusters, the categories of y (Table 3: 16 or 30)'),
                Option('style_dim', positive_int, 5, 'dimension of the style z (A.3: 5)'),
-               HIDDEN.with_default(3000, 'units in each of the two hidden layers of every network (A.3: 3000)'))
+               HIDDEN.with_default(3000, 'units in each of the two hidden layers of every network (A.3: 3000)'),
+               INIT_STD, Option('dropout_in', rate, 0.2, 'input dropout at training time (A.3: 0.2)', legacy=0.2),
+               NOISE_IN.with_default(0., "std of Gaussian noise on the input at training time (A.3: none, it uses dropout; A.2.1: 0.3)"))
     def model(self, opts, data):
-        return clustering_aae(data.shape, opts.clusters, opts.style_dim, (opts.hidden,) * 2, (opts.hidden,) * 2)
+        return clustering_aae(data.shape, opts.clusters, opts.style_dim, (opts.hidden,) * 2, (opts.hidden,) * 2,
+                              dropout_in=opts.get('dropout_in', 0.2), init_std=init_std_of(opts), noise_in=opts.get('noise_in', 0.))
     def metrics(self, opts): return {'cluster': cluster_metrics}
     def report(self, run, out, opts):
         m, d, k = run.model, run.data, opts.clusters

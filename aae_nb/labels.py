@@ -28,7 +28,9 @@ def component_grid(prior:MixturePrior, k:int, # which component
     return prior.rotate(local, prior.angles()[k].expand(len(g)))                       # $\mu_k + R(\phi_k)\,\mathrm{diag}(\sigma_r,\sigma_t)\,\Phi^{-1}(p)$
 
 # %% ../nbs/23_labels.ipynb #85ba6db2
-def roll_walk(prior:SwissRollPrior, n:int=100) -> torch.Tensor:
+def roll_walk(prior:SwissRollPrior, # the swiss roll
+              n:int=100 # points along its axis
+             ) -> torch.Tensor:
     "n codes evenly spaced along the swiss roll's axis, from its start (u=0) to its end (u=1): (n, 2)."
     return prior.axis(torch.linspace(0, 1, n))
 
@@ -55,11 +57,13 @@ class _LabelsExperiment(Experiment):
 
 @register
 class LabelsMixture(_LabelsExperiment):
+    "`aae train aae-labels-mixture`: Figures 4a and 4b, labels on a mixture of 10 2-D Gaussians."
     name = 'aae-labels-mixture'
     paper = 'Figure 4a, 4b'
     summary = '§2.3 AAE with a one-hot-conditioned discriminator, mixture of 10 2-D Gaussians, 10K labels: codes and component manifolds'
-    def prior(self): return MixturePrior()
+    def prior(self): "The mixture of 10 2-D Gaussians, component i for digit i."; return MixturePrior()
     def report(self, run, out, opts):
+        "Figure 4a (codes, and the share of test codes in their own component) and 4b (the manifolds of components 0-2)."
         frac = self._codes_figure(run, out, 'fig4a_codes.png', f"Fig 4a ({run.epoch} ep.)", 7.5)
         fig, axs = pyplot().subplots(1, 3, figsize=(7.5, 3.0))
         for k, ax in enumerate(axs):
@@ -71,11 +75,13 @@ class LabelsMixture(_LabelsExperiment):
 
 @register
 class LabelsSwissRoll(_LabelsExperiment):
+    "`aae train aae-labels-swissroll`: Figures 4c and 4d, digits in numeric order along a swiss roll."
     name = 'aae-labels-swissroll'
     paper = 'Figure 4c, 4d'
     summary = '§2.3 AAE with a one-hot-conditioned discriminator, swiss roll with digits in numeric order, 10K labels: codes and a walk along the roll'
-    def prior(self): return SwissRollPrior()
+    def prior(self): "The swiss roll, its i-th tenth for digit i."; return SwissRollPrior()
     def report(self, run, out, opts):
+        "Figure 4c (codes, and the share of test codes in their own tenth) and 4d (a walk along the roll, decoded)."
         frac = self._codes_figure(run, out, 'fig4c_codes.png', f"Fig 4c ({run.epoch} ep.)", 4.8)
         fig, ax = pyplot().subplots(figsize=(7.5, 2.45))
         show_images(decode_codes(run.model, {'z': roll_walk(run.model.prior_of('z'), 100)}), nrow=20, ax=ax, pad=1)

@@ -11,7 +11,7 @@ import torch, torch.nn as nn, torch.nn.functional as F
 import torch.distributed as dist
 from fastcore.basics import store_attr, patch
 from .data import DataSets, Batches, MixedBatches, get_device
-from .model import AutoEncoder, recon_loss, atomic_save, atomic_write_text, read_checkpoint
+from .model import AutoEncoder, recon_loss, atomic_save, atomic_write_text, read_checkpoint, _one_line
 from .metrics import evaluate_recon
 
 # %% auto #0
@@ -109,6 +109,31 @@ def _allreduce_grads(params, world):
     for g in gs: n = g.numel(); g.copy_(flat[i:i + n].view_as(g)); i += n
 
 # %% ../nbs/06_learner.ipynb #ddd03ced
+def _check_pixels(model:AutoEncoder, x:torch.Tensor):
+    "Unscaled images (0..255) for a decoder that makes images in [0, 1] are refused now, not found later as a blown-up loss blamed on the rate."
+    if (model.decoder.out_act != 'sigmoid' and model.recon != 'bce') or not x.numel(): return
+    lo, hi = (float(v) for v in torch.aminmax(x))                          # one host sync; NaN pixels pass here, the NaN guard names them
+    if lo >= 0 and hi > 1 + 1e-3:                                          # (standardised images, around 0, are the user's choice)
+        hint = "they look like bytes 0..255: divide them by 255" if hi <= 255 else f"divide them by {hi:.4g}"
+        raise ValueError(f"the training images range over [{lo:.4g}, {hi:.4g}], but this model's decoder makes images in [0, 1]: {hint}")
+
+def _label_users(model:AutoEncoder) -> dict:
+    "What in `model` reads labels -> (lowest label it takes, its number of classes); -1 is an unlabelled image."
+    out = {}
+    if model.sup_head is not None: out[f'supervised head {model.sup_head!r}'] = (0, model.encoder.heads[model.sup_head][1])
+    if model.label_input: out['label input of the decoder'] = (0, model.dec_input.n_classes)
+    for k, r in model.regularizers.items():
+        if r.cond: out[f'label-conditioned regularizer {k!r}'] = (-1, r.prior.n_classes)
+    return out
+
+def _check_model_labels(model:AutoEncoder, y:torch.Tensor):
+    "Labels the model will read must be classes it has (checked once here, not found deep inside a loss)."
+    for what, (lo, k) in _label_users(model).items():
+        bad = (y < lo) | (y >= k)
+        if bool(bad.any()):
+            raise ValueError(f"{int(bad.sum())} training labels are outside {lo}..{k - 1} (e.g. {y[bad][:3].tolist()}), the classes of the model's {what}"
+                             + ("; unlabelled (-1) images need `labelled=` naming the labelled ones" if lo == 0 and bool((y[bad] == -1).all()) else ''))
+
 class Learner:
     "Trains an `AutoEncoder` on a `DataSets`, phase by phase, with callbacks."
     phases:tuple = ('recon', 'disc', 'gen', 'sup') # the order of a step; a phase `p` runs `self.p_phase()` where it applies
@@ -136,6 +161,8 @@ class Learner:
         self.specs = {**OPTIMISERS[opt]} if isinstance(opt, str) else {**PAPER, **opt}
         self.opt_name, self.check_every = (opt if isinstance(opt, str) else 'custom'), check_every
         tr = data.train
+        _check_pixels(model, tr.x)
+        if model.uses_labels: _check_model_labels(model, tr.y if labelled is None else tr.y[torch.as_tensor(labelled).cpu()])
         if labelled is not None and not model.uses_labels:
             raise ValueError("a labelled set was given, but no phase of this model uses labels (no supervised head, conditioned regularizer or label input)")
         if labelled is not None and model.label_input and len(labelled) < len(tr):
@@ -413,14 +440,20 @@ def load(self:Learner, path):
     "Restore a training checkpoint written by `save`, to continue the run."
     ck = read_checkpoint(path, self.device)
     if not isinstance(ck, dict) or ck.get('format') != 'aae_nb.checkpoint/1': raise ValueError(f"{path} is not an aae_nb training checkpoint")
+    miss = [k for k in ('config', 'model', 'opts', 'epoch', 'wall_s', 'history', 'batches', 'rng_cpu') if k not in ck]
+    if miss: raise ValueError(f"{path} lacks {', '.join(map(repr, miss))}: it is not a complete aae_nb training checkpoint; nothing was changed")
     if ck['config'] != self.model.config(): raise ValueError(f"{path} was written for a different model configuration; refusing to resume")
-    if set(ck['opts']) != set(self.opts): raise ValueError(f"{path} has optimisers {sorted(ck['opts'])}, this learner {sorted(self.opts)}")
-    self.model.load_state_dict(ck['model'])
-    for k, o in self.opts.items(): o.load_state_dict(ck['opts'][k])
-    self.epoch, self.wall, self.history = ck['epoch'], ck['wall_s'], ck['history']
-    self.batches.load_state_dict(ck['batches'])
-    if self.sup_batches is not None and ck['sup_batches'] is not None: self.sup_batches.load_state_dict(ck['sup_batches'])
-    torch.set_rng_state(ck['rng_cpu'].cpu())
-    if ck['rng_cuda'] is not None and self.device.type == 'cuda': torch.cuda.set_rng_state(ck['rng_cuda'].cpu())
+    if not isinstance(ck['opts'], dict) or set(ck['opts']) != set(self.opts):
+        raise ValueError(f"{path} has optimisers {sorted(ck['opts']) if isinstance(ck['opts'], dict) else ck['opts']!r}, this learner {sorted(self.opts)}")
+    try:
+        self.model.load_state_dict(ck['model'])
+        for k, o in self.opts.items(): o.load_state_dict(ck['opts'][k])
+        self.epoch, self.wall, self.history = int(ck['epoch']), float(ck['wall_s']), list(ck['history'])
+        self.batches.load_state_dict(ck['batches'])
+        if self.sup_batches is not None and ck.get('sup_batches') is not None: self.sup_batches.load_state_dict(ck['sup_batches'])
+        torch.set_rng_state(ck['rng_cpu'].cpu())
+        if ck.get('rng_cuda') is not None and self.device.type == 'cuda': torch.cuda.set_rng_state(ck['rng_cuda'].cpu())
+    except (KeyError, TypeError, ValueError, RuntimeError, AttributeError, IndexError) as e:
+        raise ValueError(f"{path} is damaged ({type(e).__name__}: {_one_line(e)}); the file was left as it is") from None
     self._resumed = True
     return self

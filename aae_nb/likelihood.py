@@ -245,13 +245,18 @@ def train_feature_net(train, # a Split (x, y) of labelled images
 def feature_net(path:str|Path|None=None, # weights file; default `data_dir()/fid_mnist_mlp_<hash of recipe>.pt`
                 data:DataSets|None=None, # training data (default MNIST), used only when the weights are not cached
                 recipe:dict=FID_RECIPE, quiet:bool=True) -> FeatureNet:
-    "The MNIST feature network: loaded from its cache, or trained (and cached) on demand."
+    "The MNIST feature network: loaded from its cache, or trained (and cached) on demand; a broken cache is named and rebuilt."
     key = hashlib.sha256(json.dumps({k: list(v) if isinstance(v, tuple) else v for k, v in recipe.items()}, sort_keys=True).encode()).hexdigest()[:10]
     path = Path(path) if path is not None else data_dir()/f'fid_mnist_mlp_{key}.pt'
     if path.is_file():
-        ck = torch.load(path, map_location='cpu', weights_only=True)
-        if ck.get('recipe_key') == key:
-            net = FeatureNet(ck['n_in'], tuple(recipe['hidden']), ck['n_classes']); net.load_state_dict(ck['state_dict']); return net.eval()
+        try:
+            ck = torch.load(path, map_location='cpu', weights_only=True)  # plain data only: a cache file cannot run code
+            if ck.get('recipe_key') == key:
+                net = FeatureNet(ck['n_in'], tuple(recipe['hidden']), ck['n_classes']); net.load_state_dict(ck['state_dict']); return net.eval()
+        except Exception as e:                                            # a cache is disposable: say which file, then make it again
+            import sys
+            why = (str(e).strip().splitlines() or [''])[0][:120]
+            print(f"aae: the FID feature-network cache {path} is unreadable ({type(e).__name__}: {why}); training it again", file=sys.stderr)
     data = data if data is not None else load_mnist()
     t0 = time.time(); net = train_feature_net(data.train, **recipe)
     with torch.no_grad(): acc = float((net(data.test.x.flatten(1)).argmax(1) == data.test.y).float().mean())

@@ -8,7 +8,7 @@ import math, time
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 from .nets import mlp
-from .model import AutoEncoder, mmd2_u, scales_for
+from .model import AutoEncoder, mmd2_u, scales_for, atomic_save
 from .metrics import aggregated_posterior
 from .plots import save_figure, pyplot
 from .experiments import Experiment, Option, HIDDEN, positive_int, rate, register
@@ -20,14 +20,22 @@ __all__ = ['GMMN', 'fit_gmmn', 'dropout_ae', 'GmmnAE']
 # %% ../nbs/22_gmmn.ipynb #b2d7b2eb
 class GMMN(nn.Module):
     "A generative moment matching network: uniform noise (noise_dim) -> ReLU MLP -> samples (out_dim)."
-    def __init__(self, out_dim:int, noise_dim:int=10, hidden:tuple=(64, 256)):
+    def __init__(self,
+                 out_dim:int, # dimension of the samples (the code)
+                 noise_dim:int=10, # dimension k of the uniform noise
+                 hidden:tuple=(64, 256) # ReLU layer widths
+                ):
         super().__init__()
         self.out_dim, self.noise_dim, self.hidden = out_dim, noise_dim, tuple(hidden)
         self.net = mlp(noise_dim, self.hidden, out_dim)
-    def forward(self, n:int, generator=None):
+    def forward(self,
+                n:int, # how many samples
+                generator=None # a torch.Generator for the noise (reproducible samples)
+               ):
+        "`n` samples: uniform noise in [-1, 1]^k through the network."
         dev = next(self.parameters()).device
         return self.net(torch.rand(n, self.noise_dim, device=dev, generator=generator) * 2 - 1)    # $u\sim U[-1,1]^{k}$
-    def config(self): return dict(out_dim=self.out_dim, noise_dim=self.noise_dim, hidden=list(self.hidden))
+    def config(self): "The constructor's arguments, to save and rebuild the network."; return dict(out_dim=self.out_dim, noise_dim=self.noise_dim, hidden=list(self.hidden))
 
 def fit_gmmn(gmmn:GMMN, data:torch.Tensor, # (N, d) samples to match (e.g. autoencoder codes)
              steps:int=2000, bs:int=500, lr:float=1e-3, kernel:str='rbf', scales=None, seed:int=0) -> list:
@@ -43,12 +51,18 @@ def fit_gmmn(gmmn:GMMN, data:torch.Tensor, # (N, d) samples to match (e.g. autoe
     return torch.stack(losses).tolist()
 
 # %% ../nbs/22_gmmn.ipynb #4f09149b
-def dropout_ae(in_shape=(1, 28, 28), code:int=16, hidden:tuple=(1000, 1000), dropout:float=0.2, recon:str='half_sse') -> AutoEncoder:
+def dropout_ae(in_shape=(1, 28, 28), # image shape (C, H, W)
+               code:int=16, # code dimension
+               hidden:tuple=(1000, 1000), # hidden layer widths of encoder and decoder
+               dropout:float=0.2, # input dropout rate
+               recon:str='half_sse' # reconstruction cost: 'half_sse', 'bce' or 'mse'
+              ) -> AutoEncoder:
     "Stage 1 of GMMN+AE: an MLP autoencoder with input dropout and no latent regularizer."
     return AutoEncoder(in_shape, {'z': ('linear', code)}, hidden, recon=recon, enc_kw={'dropout_in': dropout})
 
 @register
 class GmmnAE(Experiment):
+    "`aae train gmmn-ae`: the §2.2 GMMN+AE baseline, a dropout autoencoder, then a GMMN fitted to its codes."
     name = 'gmmn-ae'
     paper = '§2.2 (GMMN+AE)'
     summary = '§2.2 baseline: dropout autoencoder, then a GMMN fitted to its codes'
@@ -56,8 +70,9 @@ class GmmnAE(Experiment):
     options = (Option('code', positive_int, 16, 'code dimension'), HIDDEN,
                Option('dropout', rate, 0.2, 'input dropout of the autoencoder'),
                Option('gmmn_steps', positive_int, 3000, 'GMMN training steps (stage 2)'))
-    def model(self, opts, data): return dropout_ae(data.shape, opts.code, (opts.hidden,) * 2, opts.dropout)
+    def model(self, opts, data): "Stage 1: the dropout autoencoder (no latent regularizer)."; return dropout_ae(data.shape, opts.code, (opts.hidden,) * 2, opts.dropout)
     def report(self, run, out, opts):
+        "Stage 2: fit the GMMN to the training codes; its MMD² to the test codes beside the floor, samples and reconstructions."
         m = run.model; m.eval(); dev = next(m.parameters()).device
         ztr, zte = aggregated_posterior(m, run.data.train), aggregated_posterior(m, run.data.test)
         torch.manual_seed(opts.seed)
@@ -65,7 +80,7 @@ class GmmnAE(Experiment):
         sc = scales_for(ztr); t0 = time.time()
         losses = fit_gmmn(gm, ztr, steps=opts.gmmn_steps, bs=500, kernel='rbf', scales=sc, seed=opts.seed)
         dt = time.time() - t0
-        torch.save({'config': gm.config(), 'state_dict': gm.state_dict()}, out/'gmmn.pt')
+        atomic_save({'config': gm.config(), 'state_dict': gm.state_dict()}, out/'gmmn.pt')   # read back by `aae eval`: never half a file
         with torch.no_grad():
             zs = gm(2000, generator=torch.Generator(device=dev).manual_seed(opts.seed)).cpu()
             x = m.decode_codes({'z': zs[:100].to(dev)}).cpu()

@@ -4,12 +4,13 @@
 
 # %% ../nbs/03_model.ipynb #88741cda
 from __future__ import annotations
-import copy, importlib, math, os, re
+import copy, math, re
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.meta import delegates
 from .priors import Prior, GaussianPrior, as_prior, prior_config, prior_from_config
 from .nets import Encoder, Decoder, Discriminator
+from .data import atomic_write, get_device
 
 # %% auto #0
 __all__ = ['KERNELS', 'SCALE_FACTORS', 'REGULARIZERS', 'DECODER_INPUTS', 'recon_loss', 'disc_loss', 'gen_loss', 'r1_penalty',
@@ -110,22 +111,18 @@ def _prior_cfg(p:Prior) -> dict:
     return {'kind': 'SamplerPrior', 'dim': p.dim, 'n_classes': p.n_classes, 'fn': f"{fn.__module__}:{fn.__qualname__}" if ok else None}
 
 def _prior_from_cfg(cfg:dict, name:str) -> Prior:
+    "A prior from its saved config; a function prior's reference is only named, never imported or called: the caller passes the function again."
+    if not isinstance(cfg, dict): raise ValueError(f"regularizer {name!r}: its saved prior is not a prior config: {cfg!r}")
     if cfg.get('kind') != 'SamplerPrior': return prior_from_config(cfg)
-    if not cfg.get('fn'):
-        raise ValueError(f"regularizer {name!r} was trained with a prior given as a function, which a file cannot hold; "
-                         f"pass it again, e.g. load_model(path, priors={{{name!r}: my_prior}})")
-    mod, qn = cfg['fn'].split(':')
-    fn = importlib.import_module(mod)
-    for a in qn.split('.'): fn = getattr(fn, a)
-    return as_prior(fn, cfg['dim'])
+    ref = f" ({cfg['fn']})" if isinstance(cfg.get('fn'), str) else ''
+    raise ValueError(f"regularizer {name!r} was trained with a prior given as a function{ref}, which a file cannot hold and loading never "
+                     f"imports; pass it again, e.g. load_model(path, priors={{{name!r}: my_prior}})")
 
 def _find_class(registry:dict, cfg:dict, what:str):
-    "The class named by `cfg['type']`, importing `cfg['module']` first if it is not registered yet."
-    t, mod = cfg.get('type'), cfg.get('module')
-    if t not in registry and mod and mod != '__main__':
-        try: importlib.import_module(mod)
-        except ModuleNotFoundError: pass
-    if t not in registry: raise ValueError(f"unknown {what} type {t!r} (module {mod!r}); known: {sorted(registry)}")
+    "The registered class that `cfg['type']` names. A file never makes loading import a module: a class of your own registers when you import it."
+    t = cfg.get('type') if isinstance(cfg, dict) else None
+    if not isinstance(t, str) or t not in registry:
+        raise ValueError(f"unknown {what} type {t!r}; known: {sorted(registry)} (a class of your own: import its module before loading)")
     return registry[t]
 
 class Regularizer(nn.Module):
@@ -181,18 +178,26 @@ class AdversarialRegularizer(Regularizer):
                  gen:str='nonsat', # generator loss: 'nonsat' or 'minimax'
                  init_std:float|None=None, # N(0, init_std^2) discriminator weights; None: PyTorch's default
                  spectral_norm:bool=False, r1:float=0.0, # stabilisers beyond the paper
-                 joint:bool=False): # add the generator loss to the reconstruction phase (WAE-GAN)
+                 joint:bool=False, # add the generator loss to the reconstruction phase (WAE-GAN)
+                 cond_classes:int=0): # ours (§4): the discriminator also sees one-hot(label) of this many classes, while its positives come
+                                      # from the prior whatever the label: it pushes q(z|y) towards p(z) for every y, not only q(z)
         super().__init__(key, prior, weight)
         if self.prior is None: raise ValueError("an adversarial regularizer needs a prior to sample from")
         if cond and not self.prior.n_classes: raise ValueError(f"cond=True needs a prior with components; {self.prior} has none")
+        if cond and cond_classes: raise ValueError("give cond (the prior's components) or cond_classes (a label-blind prior), not both")
+        if isinstance(cond_classes, bool) or not isinstance(cond_classes, int) or cond_classes < 0:
+            raise ValueError(f"cond_classes must be a whole number >= 0, got {cond_classes!r}")
+        self.cond_classes = cond_classes
         gen_loss(torch.zeros(1), gen) # check the name now
         self.hidden, self.cond, self.gen, self.init_std, self.spectral_norm, self.r1, self.joint = tuple(hidden), cond, gen, init_std, spectral_norm, r1, joint
-        self.disc = Discriminator(self.prior.dim, self.hidden, cond_dim=self.prior.n_classes + 1 if cond else 0,
+        self.disc = Discriminator(self.prior.dim, self.hidden, cond_dim=self._k + 1 if self._k else 0,
                                   init_std=init_std, spectral_norm=spectral_norm)
+    @property
+    def _k(self) -> int: "Classes of the discriminator's condition (0: none)."; return self.prior.n_classes if self.cond else self.cond_classes
     def _cond(self, y, n, device):
-        if not self.cond: return ()
+        if not self._k: return ()
         y = torch.full((n,), -1, device=device, dtype=torch.long) if y is None else y
-        return (onehot_cond(y, self.prior.n_classes),)                                   # (B, K+1)
+        return (onehot_cond(y, self._k),)                                                # (B, K+1)
     def disc_loss(self, codes, y):
         z = codes[self.key].detach()                                                   # negatives: codes, (B, d)
         c = self._cond(y, len(z), z.device)
@@ -208,7 +213,7 @@ class AdversarialRegularizer(Regularizer):
     def disc_parameters(self): return list(self.disc.parameters())
     def config(self):
         return {**super().config(), 'hidden': list(self.hidden), 'cond': self.cond, 'gen': self.gen, 'init_std': self.init_std,
-                'spectral_norm': self.spectral_norm, 'r1': self.r1, 'joint': self.joint}
+                'spectral_norm': self.spectral_norm, 'r1': self.r1, 'joint': self.joint, **({'cond_classes': self.cond_classes} if self.cond_classes else {})}
 
 # %% ../nbs/03_model.ipynb #a2e27de1
 class KLRegularizer(Regularizer):
@@ -273,9 +278,12 @@ class ConcatInput(DecoderInput):
     def __init__(self, parts:list, # code part names, in order ('label' = one-hot label)
                  dims:dict, # code part name -> dimension
                  n_classes:int=10, # classes of the 'label' part
-                 hard:tuple=()): # code parts passed on as the one-hot of their argmax, with the softmax's gradient (straight-through; ours)
+                 hard:tuple=(), # code parts passed on as the one-hot of their argmax, with the softmax's gradient (straight-through; ours)
+                 label_scale:float=1.0): # the 'label' one-hot times this (ours; §4 gives the plain one-hot)
         super().__init__()
+        if not (math.isfinite(label_scale) and label_scale > 0): raise ValueError(f"label_scale must be a finite number > 0, got {label_scale!r}")
         self.parts, self.dims, self.n_classes, self.hard = list(parts), {k: int(v) for k, v in dims.items()}, n_classes, tuple(hard)
+        self.label_scale = float(label_scale)
         for k in self.parts:
             if k != 'label' and k not in self.dims: raise ValueError(f"decoder input {k!r} is not an encoder head ({list(self.dims)}) or 'label'")
         for k in self.hard:
@@ -287,7 +295,7 @@ class ConcatInput(DecoderInput):
             if k == 'label':
                 if y is None or (y < 0).any() or (y >= self.n_classes).any():
                     raise ValueError(f"this decoder needs a label in 0..{self.n_classes - 1} for every image")
-                parts.append(F.one_hot(y, self.n_classes).to(next(iter(codes.values())).dtype))
+                parts.append(self.label_scale * F.one_hot(y, self.n_classes).to(next(iter(codes.values())).dtype))   # (B, K)
             elif k in self.hard:                                               # forward: one-hot; backward: the softmax's gradient
                 p = codes[k]; parts.append(F.one_hot(p.argmax(1), p.shape[1]).to(p.dtype) - p.detach() + p)
             else: parts.append(codes[k])
@@ -295,7 +303,11 @@ class ConcatInput(DecoderInput):
     def embed(self, codes): return torch.cat([codes[k] for k in self.parts if k != 'label'], 1)
     def code_keys(self): return [k for k in self.parts if k != 'label']
     def config(self): return {'parts': self.parts, 'dims': {k: self.dims[k] for k in self.code_keys()}, 'n_classes': self.n_classes,
-                              **({'hard': list(self.hard)} if self.hard else {})}
+                              **({'hard': list(self.hard)} if self.hard else {}), **({'label_scale': self.label_scale} if self.label_scale != 1 else {})}
+
+def _grad_scaled(t:torch.Tensor, s:float) -> torch.Tensor:
+    "`t` itself in the forward pass; `s` times its gradient in the backward pass."
+    return t if s == 1 else s * t + (1 - s) * t.detach()
 
 class ClusterHeads(DecoderInput):
     "§7: the one-hot `y` mapped to a cluster head $W_C y$ (m x n, learned or fixed) plus the n-D style `z`: $W_C y + z$."
@@ -304,20 +316,30 @@ class ClusterHeads(DecoderInput):
                  y_key:str='y', z_key:str='z',
                  learn:bool=True, # learn W_C (by the reconstruction phase) or keep it fixed
                  scale:float=1.0, # fixed heads: W_C = scale * I (needs m == n); learned: N(0, scale^2) start
-                 seed:int=0):
+                 seed:int=0, # the generator seed of the learned heads' start
+                 y_grad:float=1.0, # scale of the gradient that flows from $W_C y$ back into y (ours; 1: plain backprop, 0: y detached)
+                 head_lr:float=1.0): # the heads' gradient times this: their own rate, as a multiple of the reconstruction rate (ours)
         super().__init__()
+        if not (math.isfinite(y_grad) and y_grad >= 0): raise ValueError(f"y_grad must be a finite number >= 0, got {y_grad!r}")
+        if not (math.isfinite(head_lr) and head_lr > 0): raise ValueError(f"head_lr must be a finite number > 0, got {head_lr!r}")
         self.n_clusters, self.dim, self.y_key, self.z_key, self.learn, self.scale, self.seed = n_clusters, dim, y_key, z_key, learn, scale, seed
+        self.y_grad, self.head_lr = float(y_grad), float(head_lr)
         if learn: w = torch.randn(n_clusters, dim, generator=torch.Generator().manual_seed(seed)) * scale
         else:
             if n_clusters != dim: raise ValueError(f"fixed cluster heads scale*I need n_clusters == dim, got {n_clusters} and {dim}")
             w = scale * torch.eye(dim)
         self.W = nn.Parameter(w, requires_grad=learn)                           # (m, n): row k is head k
-    def heads(self) -> torch.Tensor: "The cluster heads, one per row: (m, n)."; return self.W
-    def embed(self, codes): return codes[self.y_key] @ self.W + codes[self.z_key]    # $W_C y + z$, (B, n)
-    def forward(self, codes, y=None): return self.embed(codes)
+    def heads(self) -> torch.Tensor:
+        "The cluster heads, one per row: (m, n); their gradient is scaled by `head_lr` (with SGD: head_lr times the rate)."
+        return _grad_scaled(self.W, self.head_lr)
+    def embed(self, codes): return codes[self.y_key] @ self.heads() + codes[self.z_key]    # $W_C y + z$, (B, n)
+    def forward(self, codes, y=None):
+        return _grad_scaled(codes[self.y_key], self.y_grad) @ self.heads() + codes[self.z_key]   # $W_C y + z$, (B, n)
     def code_keys(self): return [self.y_key, self.z_key]
-    def config(self): return {'n_clusters': self.n_clusters, 'dim': self.dim, 'y_key': self.y_key, 'z_key': self.z_key,
-                              'learn': self.learn, 'scale': self.scale, 'seed': self.seed}
+    def config(self):
+        extra = {**({'y_grad': self.y_grad} if self.y_grad != 1 else {}), **({'head_lr': self.head_lr} if self.head_lr != 1 else {})}
+        return {'n_clusters': self.n_clusters, 'dim': self.dim, 'y_key': self.y_key, 'z_key': self.z_key,
+                'learn': self.learn, 'scale': self.scale, 'seed': self.seed, **extra}   # (defaults left out: older checkpoints' configs stay equal)
 
 # %% ../nbs/03_model.ipynb #07aefe18
 class HeadHinge(Regularizer):
@@ -414,43 +436,46 @@ class AutoEncoder(nn.Module):
 
 # %% ../nbs/03_model.ipynb #90fe0e3f
 def atomic_save(obj, path:str|Path):
-    "torch.save to `path` via a temporary file and an atomic rename."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        torch.save(obj, tmp); os.replace(tmp, path)
-    finally:
-        if tmp.exists(): tmp.unlink()
+    "torch.save to `path` via a temporary file and an atomic rename (`atomic_write`: a full disk is one line, the old file kept)."
+    atomic_write(path, lambda f: torch.save(obj, f))   # an open file: a write error is Python's OSError, not torch's "unexpected pos"
 
 def atomic_write_text(text:str, path:str|Path):
     "Write text to `path` via a temporary file and an atomic rename."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text); os.replace(tmp, path)
-    finally:
-        if tmp.exists(): tmp.unlink()
+    atomic_write(path, lambda f: f.write(text.encode()))
 
 def save_model(model:AutoEncoder, path:str|Path):
     "Save config + state_dict (loadable with weights_only=True)."
     atomic_save({'format': 'aae_nb.model/1', 'config': model.config(), 'state_dict': model.state_dict()}, path)
 
+def _map_location(m):
+    "A device given as `map_location` checked (and 'auto' resolved) as `get_device` does; a dict or a function passes as it is."
+    if m is None or callable(m) or isinstance(m, dict): return m
+    try: return get_device(m)
+    except ValueError as e: raise ValueError(f"map_location: {e}") from None
+
+def _one_line(e:BaseException) -> str: return re.sub(r'\x1b\[[0-9;]*m', '', str(e)).strip().split('\n')[0][:160]  # no terminal colours
+
 def read_checkpoint(path, map_location='cpu') -> dict:
     "torch.load a file written by this package (weights only), with one-line errors for a missing or unreadable file."
     path = Path(path)
+    map_location = _map_location(map_location)                       # a bad device is named as such, not blamed on the file
     if not path.is_file(): raise FileNotFoundError(f"checkpoint {path} does not exist")
     try: return torch.load(path, map_location=map_location, weights_only=True)
     except Exception as e:
-        why = re.sub(r'\x1b\[[0-9;]*m', '', str(e)).strip().split('\n')[0][:120]          # one line, no terminal colours
-        raise ValueError(f"{path} is not a readable aae_nb checkpoint ({type(e).__name__}: {why})") from e
+        raise ValueError(f"{path} is not a readable aae_nb checkpoint ({type(e).__name__}: {_one_line(e)[:120]})") from e
 
 def load_model(path:str|Path, map_location='cpu',
                priors:dict|None=None, # regularizer name -> prior, for priors that were given as functions
               ) -> AutoEncoder:
     "Rebuild a model saved by `save_model` (or a training checkpoint)."
     ck = read_checkpoint(path, map_location)
-    if not isinstance(ck, dict) or 'config' not in ck or not ('state_dict' in ck or 'model' in ck):
+    sd = ck.get('state_dict', ck.get('model')) if isinstance(ck, dict) else None
+    if not isinstance(ck, dict) or not isinstance(ck.get('config'), dict) or not isinstance(sd, dict):
         raise ValueError(f"{path} is not an aae_nb model file (no config/state_dict)")
-    m = AutoEncoder(**ck['config'], priors=priors)
-    m.load_state_dict(ck.get('state_dict', ck.get('model')))
+    try: m = AutoEncoder(**ck['config'], priors=priors)                 # only registered classes; nothing the file names is imported or called
+    except ValueError as e: raise ValueError(f"{path}: {e}") from None
+    except (TypeError, KeyError, AttributeError) as e:
+        raise ValueError(f"{path}: its model config cannot be rebuilt ({type(e).__name__}: {_one_line(e)}); it was not written by this version of aae_nb") from None
+    try: m.load_state_dict(sd)
+    except RuntimeError as e: raise ValueError(f"{path}: its weights do not fit its model config ({_one_line(e)})") from None
     return m

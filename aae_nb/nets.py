@@ -27,11 +27,18 @@ def init_normal_(m:nn.Module, std:float=0.01):
     return m
 
 # %% ../nbs/02_nets.ipynb #df90b6d2
+def _check_hidden(hidden, empty:bool=False):
+    "Raise ValueError unless `hidden` is a sequence of positive whole numbers (at least one unless `empty`)."
+    ok = isinstance(hidden, (tuple, list)) and (empty or len(hidden) > 0) and all(
+        isinstance(h, int) and not isinstance(h, bool) and h >= 1 for h in hidden)
+    if not ok: raise ValueError(f"hidden must be {'' if empty else 'one or more '}layer sizes, each a whole number >= 1, got {hidden!r}")
+
 def mlp(n_in:int, hidden:tuple=(1000, 1000), n_out:int|None=None, # layer sizes; `n_out=None` ends at the last hidden layer
         bn:bool=False, # batch-norm after every hidden linear layer
         dropout_in:float=0., noise_in:float=0., # dropout / Gaussian noise on the input, training only
         act=nn.ReLU) -> nn.Sequential:
     "A ReLU MLP as in Appendix A: `n_in -> hidden... -> n_out` (linear output)."
+    _check_hidden(hidden, empty=True)
     layers = []
     if noise_in: layers.append(GaussianNoise(noise_in))
     if dropout_in: layers.append(nn.Dropout(dropout_in))
@@ -79,6 +86,7 @@ class Encoder(nn.Module):
         super().__init__()
         self.in_shape, self.heads, self.noise_dim, self.arch = tuple(in_shape), _heads(heads), noise_dim, arch
         n_in = math.prod(self.in_shape)
+        _check_hidden(hidden)                                  # (0, 0) or () is refused here, not found as an empty network later
         if arch == 'mlp':
             self.trunk = mlp(n_in + noise_dim, hidden, None, bn=bn, dropout_in=dropout_in, noise_in=noise_in)
             width = hidden[-1]

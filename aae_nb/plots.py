@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 import torch
-from .data import show_images
+from .data import show_images, atomic_write
 from .priors import plot_codes
 
 # %% auto #0
@@ -21,9 +21,12 @@ def pyplot():
     return plt
 
 def save_figure(fig, path:str|Path, dpi:int=110) -> str:
-    "Lay out, save as PNG and close `fig`; returns the file's name (what a report lists)."
-    fig.tight_layout(); fig.savefig(path, dpi=dpi); pyplot().close(fig)
-    return Path(path).name
+    "Lay out, save as PNG (through a temporary file: a killed run never leaves half a figure) and close `fig`; returns the file's name."
+    path = Path(path)
+    try:
+        fig.tight_layout(); atomic_write(path, lambda f: fig.savefig(f, dpi=dpi, format=path.suffix[1:] or 'png'))
+    finally: pyplot().close(fig)
+    return path.name
 
 @torch.no_grad()
 def decode_codes(model, codes:dict, y:torch.Tensor|None=None) -> torch.Tensor:

@@ -47,9 +47,18 @@ def prior_config(p:Prior) -> dict:
 
 def prior_from_config(cfg:dict) -> Prior:
     "Rebuild a prior from `prior_config`'s dict."
+    if not isinstance(cfg, dict): raise ValueError(f"a prior config is a dict, got {cfg!r}")
     cfg = dict(cfg); kind = cfg.pop('kind', None)
-    if kind not in PRIORS: raise ValueError(f"unknown prior kind {kind!r}; known: {sorted(PRIORS)}")
-    return PRIORS[kind](**cfg)
+    if not isinstance(kind, str) or kind not in PRIORS: raise ValueError(f"unknown prior kind {kind!r}; known: {sorted(PRIORS)}")
+    try: return PRIORS[kind](**cfg)
+    except TypeError as e: raise ValueError(f"prior config {kind} {cfg}: {e}") from None
+
+def _positive(what:str, zero:bool=False, **values):
+    "Raise ValueError unless every value is a finite number > 0 (>= 0 with `zero`)."
+    for k, v in values.items():
+        try: ok = math.isfinite(float(v)) and (float(v) >= 0 if zero else float(v) > 0)
+        except (TypeError, ValueError): ok = False
+        if not ok: raise ValueError(f"{what}: {k} must be a finite number {'>= 0' if zero else '> 0'}, got {v!r}")
 
 def _any_labels(n, k, device, generator, labels=None):
     "Components: `labels` where given (>= 0), uniform over `k` elsewhere."
@@ -60,7 +69,8 @@ def _any_labels(n, k, device, generator, labels=None):
 class GaussianPrior(Prior):
     "Isotropic Gaussian $\\mathcal N(0, \\sigma^2 I)$ in `dim` dimensions."
     def __init__(self, dim:int=2, std:float=1.0):
-        if dim < 1 or std <= 0: raise ValueError(f"GaussianPrior needs dim >= 1 and std > 0, got dim={dim}, std={std}")
+        if not dim >= 1: raise ValueError(f"GaussianPrior needs dim >= 1, got dim={dim}")
+        _positive('GaussianPrior', std=std)                                   # NaN or inf would train on NaN codes
         store_attr()
     def _sample(self, n, labels, device, generator):
         z = torch.randn(n, self.dim, device=device, generator=generator) * self.std # (n, dim)
@@ -80,6 +90,7 @@ class MixturePrior(Prior):
                  std_radial:float=1.0, # std along the radius
                  std_tangential:float=0.25): # std across it
         if n_classes < 1: raise ValueError(f"n_classes must be >= 1, got {n_classes}")
+        _positive('MixturePrior', std_radial=std_radial, std_tangential=std_tangential); _positive('MixturePrior', True, radius=radius)
         store_attr()
     def angles(self, device=None): return torch.arange(self.n_classes, device=device) * (2 * math.pi / self.n_classes) # (K,)
     def means(self, device=None):
@@ -112,7 +123,9 @@ class SwissRollPrior(Prior):
     "A Gaussian whose mean moves uniformly along a spiral; the roll is cut into `n_classes` consecutive segments."
     dim = 2
     def __init__(self, n_classes:int=10, theta0:float=math.pi / 2, theta1:float=4 * math.pi, noise:float=0.15):
-        if not 0 <= theta0 < theta1: raise ValueError(f"need 0 <= theta0 < theta1, got {theta0}, {theta1}")
+        if not 0 <= theta0 < theta1 < math.inf: raise ValueError(f"need 0 <= theta0 < theta1 (finite), got {theta0}, {theta1}")
+        if n_classes < 1: raise ValueError(f"n_classes must be >= 1, got {n_classes}")
+        _positive('SwissRollPrior', True, noise=noise)
         store_attr()
     def _arc(self, th): return 0.5 * (th * (1 + th ** 2).sqrt() + torch.asinh(th)) # arc length of r = theta from 0
     def theta(self, u:torch.Tensor) -> torch.Tensor:
@@ -146,7 +159,11 @@ class CategoricalPrior(Prior):
     def __init__(self, n_classes:int=10, probs:torch.Tensor|None=None):
         if n_classes < 2: raise ValueError(f"n_classes must be >= 2, got {n_classes}")
         self.n_classes, self.dim = n_classes, n_classes
-        self.probs = torch.full((n_classes,), 1 / n_classes) if probs is None else torch.as_tensor(probs, dtype=torch.float) / sum(probs)
+        if probs is not None:
+            p = torch.as_tensor(probs, dtype=torch.float)
+            if p.shape != (n_classes,) or not bool(torch.isfinite(p).all() and (p > 0).all()):
+                raise ValueError(f"CategoricalPrior: probs must be {n_classes} finite numbers > 0 (one per class), got {p.tolist()}")
+        self.probs = torch.full((n_classes,), 1 / n_classes) if probs is None else p / sum(probs)   # (as before: a config's probs round-trip exactly)
     def _sample(self, n, labels, device, generator):
         y = torch.multinomial(self.probs.to(device), n, replacement=True, generator=generator)
         if labels is not None: y = torch.where(labels >= 0, labels, y)

@@ -47,18 +47,25 @@ def semi_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
 class TailErrorCB(Callback):
     "Mean (and std) of the error on `split` read every `every` steps over the last `last` steps of the given epochs."
     order = 5   # before the evaluation and progress callbacks, so they see the numbers
-    def __init__(self, split:str='test', last:int=100, every:int=10, epochs=(1,)):
+    def __init__(self,
+                 split:str='test', # the split the error is read on ('test' or 'valid')
+                 last:int=100, # read within the last `last` steps of an epoch
+                 every:int=10, # one reading every `every` steps
+                 epochs=(1,) # the epochs (1-based) whose tail is read
+                ):
         if not (isinstance(last, int) and isinstance(every, int) and 0 < every <= last):
             raise ValueError(f"TailErrorCB needs whole numbers 0 < every <= last, got every={every!r}, last={last!r}")
         self.split, self.last, self.every, self.epochs = split, last, every, set(epochs)
-    def before_epoch(self, learn): self.reads, self.spent = [], 0.
+    def before_epoch(self, learn): "Start the epoch's readings."; self.reads, self.spent = [], 0.
     def after_batch(self, learn):
+        "Read the error on `split` every `every` steps within the last `last` steps of a chosen epoch."
         left = len(learn.batches) - learn.iter - 1              # steps still to come in this epoch
         if learn.epoch + 1 not in self.epochs or left >= self.last or left % self.every: return
         t = _time.perf_counter()
         self.reads.append(error_rate(learn.model, getattr(learn.data, self.split)))
         learn.model.train(); self.spent += _time.perf_counter() - t
     def after_epoch(self, learn):
+        "Log the readings' mean, std and count, and take their time out of the epoch's training wall time."
         if not self.reads: return
         r = torch.tensor(self.reads)
         learn.wall -= self.spent; learn.metrics['wall_s'] = round(learn.wall, 3)
@@ -82,10 +89,15 @@ def vat_loss(logits_of, # x -> class logits
 
 class VATCB(Callback):
     "After every `sup` step, one more step of the `sup` optimiser on `weight` times the VAT loss of the whole mini-batch (ours)."
-    def __init__(self, eps:float, weight:float=1.0, xi:float=0.1):
+    def __init__(self,
+                 eps:float, # L2 radius of the virtual adversarial perturbation
+                 weight:float=1.0, # weight of the VAT loss
+                 xi:float=0.1 # finite-difference step of the power iteration
+                ):
         if not eps > 0: raise ValueError(f"VATCB needs eps > 0, got {eps!r}")
         self.eps, self.weight, self.xi = eps, weight, xi
     def after_sup(self, learn):
+        "One more encoder step on the virtual adversarial loss of the mini-batch, after the supervised one."
         enc, head = learn.model.encoder, learn.model.sup_head + '_logits'
         enc.eval()                                          # no input noise: the perturbation is the only change to x
         try: loss = vat_loss(lambda v: enc(v)[head].float(), learn.x.float(), self.eps, self.xi)
@@ -106,7 +118,11 @@ def _test_error(r:dict):
     "The test error recorded in a history row (older runs called it 'valid/error/test')."
     return r.get('test/error', r.get('valid/error/test'))
 
-def learning_curve(history:list, path, paper:dict|None=None, title:str='') -> str:
+def learning_curve(history:list, # a run's history (one dict per epoch)
+                   path, # PNG file to write
+                   paper:dict | None=None, # the paper's points, epoch -> error (%)
+                   title:str='' # title of the left panel
+                  ) -> str:
     "Test error vs epoch (log axis, with the paper's points) and vs training wall time, saved to `path`."
     h = [r for r in history if _test_error(r) is not None]
     ep, wall, err = [r['epoch'] for r in h], [r['wall_s'] / 60 for r in h], [_test_error(r) for r in h]
@@ -145,6 +161,7 @@ class _Semi(Experiment):
 
 @register
 class SemiMNIST(_Semi):
+    "`aae train semi-supervised`: Table 2 on MNIST (A.2.1), with 100, 1000 or all labels."
     name = 'semi-supervised'
     paper = 'Table 2 (MNIST)'
     summary = '§5 semi-supervised AAE on MNIST (A.2.1): test error with --labels 100, 1000 or all'
@@ -162,12 +179,14 @@ class SemiMNIST(_Semi):
                LABELLED_SHARE,
                Option('vat', nonneg_float, 0., "virtual adversarial training of q(y|x) on every mini-batch, perturbations of L2 norm VAT (ours, beyond the paper; e.g. 0.3 or 2 on MNIST); 0: off"))
     def model(self, opts, data):
+        "The §5 model of A.2.1 with this run's options (initialisation, generator loss, decoder input, cost)."
         return semi_aae(data.shape, data.n_classes, 10, (opts.hidden,) * 2, (opts.hidden,) * 2, noise_in=opts.noise_in,
                         init_std=init_std_of(opts), gen=opts.get('gen_loss', 'nonsat'), dec_y=opts.get('dec_y', 'soft'),
                         recon=opts.get('recon', 'half_sse'))
 
 @register
 class SemiSVHN(_Semi):
+    "`aae train semi-supervised-svhn`: Table 2 on SVHN (A.2.2), 1000 labels."
     name = 'semi-supervised-svhn'
     paper = 'Table 2 (SVHN)'
     summary = '§5 semi-supervised AAE on SVHN (A.2.2): --svhn-dir DIR with train/test(/extra)_32x32.mat, 1000 labels'
@@ -181,9 +200,11 @@ class SemiSVHN(_Semi):
                Option('dropout_in', rate, 0.2, 'input dropout rate (A.2.2: 0.2)'),
                HIDDEN.with_default(1000, 'units in each hidden layer (A.2.2 does not say; 1000 as in A.2.1)'))
     def data(self, opts):
+        "SVHN from `--svhn-dir`, standardised per dimension, with the extra set as unlabelled images."
         if not opts.get('svhn_dir'): raise ValueError("semi-supervised-svhn needs --svhn-dir DIR (holding train_32x32.mat, test_32x32.mat, extra_32x32.mat)")
         return subset_train(load_svhn(opts.svhn_dir, extra=bool(opts.extra)), opts.n_train)
     def model(self, opts, data):
+        "The §5 model of A.2.2: a 20-D style, batch-norm, input dropout, a linear output."
         return semi_aae(data.shape, data.n_classes, opts.style_dim, (opts.hidden,) * 2, (opts.hidden,) * 2, noise_in=0.,
                         dropout_in=opts.dropout_in, bn=True, out_act='linear')
 
@@ -196,7 +217,9 @@ def _read_run(d):
     if 'labels' not in run.get('options', {}): raise ValueError(f"{d} is a {run.get('experiment')!r} run, not a semi-supervised one")
     return run, [r for r in hist if _test_error(r) is not None]
 
-def table2(run_dirs, epoch:int|None=None) -> list:
+def table2(run_dirs, # run folders (or their records) of semi-supervised runs
+           epoch:int | None=None # read every run at this epoch (default: the last one all runs of a group reached)
+          ) -> list:
     "Test error of semi-supervised runs grouped by (experiment, labels, optimiser): mean ± std over seeds at `epoch` (default: the last epoch every run of the group reached)."
     import statistics
     groups = {}

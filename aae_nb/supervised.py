@@ -8,16 +8,17 @@ import math
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 from .priors import GaussianPrior
-from .model import AutoEncoder, AdversarialRegularizer
+from .model import AutoEncoder, AdversarialRegularizer, ConcatInput
 from .metrics import encode_split, evaluate_recon
 from .plots import decode_codes, save_figure, pyplot
-from .experiments import Experiment, Option, HIDDEN, positive_int, rate, subset_train, register
+from .experiments import Experiment, Option, HIDDEN, INIT_STD, NOISE_IN, init_std_of, positive_int, nonneg_int, positive_float, rate, subset_train, register
 from .data import DataSets, DataError, load_mnist, load_svhn, show_images
 
 # %% auto #0
-__all__ = ['Z_DIM', 'LABEL_INPUT', 'supervised_aae', 'check_labels_given', 'decode_as', 'label_grid', 'DigitClassifier',
-           'predict', 'train_classifier', 'code_probe', 'chance_accuracy', 'readback', 'disentanglement', 'fig7_figure',
-           'style_transfer_figure', 'SupervisedMNIST', 'SupervisedSVHN']
+__all__ = ['Z_DIM', 'LABEL_INPUT', 'Z_STD', 'COND_ADV', 'ADV_WEIGHT', 'LABEL_SCALE', 'EVERY_CURVE', 'supervised_aae',
+           'check_labels_given', 'decode_as', 'label_grid', 'DigitClassifier', 'predict', 'train_classifier',
+           'code_probe', 'chance_accuracy', 'readback', 'disentanglement', 'fig7_figure', 'style_transfer_figure',
+           'readback_classifier', 'disentanglement_curve', 'SupervisedMNIST', 'SupervisedSVHN']
 
 # %% ../nbs/40_supervised.ipynb #4d890b10
 def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
@@ -29,12 +30,21 @@ def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
                    bn:bool=False, # batch-norm in the autoencoder layers and on the code (A.2.2's SVHN treatment)
                    dropout_in:float=0., # input dropout at training time (A.2.2: 0.2)
                    out_act:str='sigmoid', # 'sigmoid' for [0, 1] pixels, 'linear' for standardised ones
+                   init_std:float|None=None, # N(0, init_std^2) weights in every net (A.1's 0.01); None: PyTorch's default
+                   noise_in:float=0., # Gaussian noise on the input at training time (A.2.1's 0.3; §4 states none)
+                   label_scale:float=1.0, # the one-hot label times this at the decoder's input (ours; §4: the plain one-hot)
+                   adv_weight:float=1.0, # weight of the z adversary's generator loss (with SGD: its rate times this)
+                   cond_adv:bool=False, # ours: the z adversary also sees the label, its positives p(z) whatever the label (q(z|y) -> p(z) for each y)
                   ) -> AutoEncoder:
     "The §4 supervised AAE (Figure 6): encoder q(z|x), decoder p(x|y, z) fed the one-hot label beside z, an adversary on z."
+    ikw = {'init_std': init_std} if init_std else {}          # (no key when unset: older checkpoints' configs stay equal)
+    ekw = {'bn': bn, 'head_bn': bn, 'dropout_in': dropout_in, **ikw, **({'noise_in': noise_in} if noise_in else {})}
+    parts = ('label', 'z') if label_input else ('z',)
     return AutoEncoder(in_shape, {'z': ('linear', z_dim)}, hidden, arch=arch, out_act=out_act, recon='half_sse',
-                       dec_in=('label', 'z') if label_input else ('z',), n_classes=n_classes,
-                       regularizers={'z': AdversarialRegularizer('z', GaussianPrior(z_dim, z_std), hidden=disc_hidden)},
-                       enc_kw={'bn': bn, 'head_bn': bn, 'dropout_in': dropout_in}, dec_kw={'bn': bn})
+                       dec_input=ConcatInput(parts, {'z': z_dim}, n_classes, label_scale=label_scale), n_classes=n_classes,
+                       regularizers={'z': AdversarialRegularizer('z', GaussianPrior(z_dim, z_std), hidden=disc_hidden, weight=adv_weight,
+                                                                 cond_classes=n_classes if cond_adv else 0, **ikw)},
+                       enc_kw=ekw, dec_kw={'bn': bn, **ikw})
 
 # %% ../nbs/40_supervised.ipynb #90670637
 def check_labels_given(y, # labels: a tensor, list or int per image
@@ -172,17 +182,49 @@ def _check_data(ds:DataSets) -> DataSets:
         except ValueError as e: raise DataError(str(e)) from None
     return ds
 
+Z_STD = Option('z_std', positive_float, 1.0, "std of the Gaussian prior on z (§4 gives none; A.1's likelihood runs use 5 for MNIST)")
+COND_ADV = Option('cond_adv', int, 0, "1: the z adversary's discriminator also sees the label while its positives are p(z) whatever the label, so q(z|y), not only q(z), is pushed to p(z) (ours, beyond §4)", choices=(0, 1))
+ADV_WEIGHT = Option('adv_weight', positive_float, 1.0, "weight of the z adversary's generator loss: with SGD, its rate times this (§4 states no rates)")
+LABEL_SCALE = Option('label_scale', positive_float, 1.0, "the one-hot label times this at the decoder's input (ours; §4: the plain one-hot)")
+EVERY_CURVE = Option('curve_every', nonneg_int, 0, "every N epochs, also the read-back of z ~ p(z) and the MLP probe of the label in z (0: only at the end)")
+
+_CLFS = {}   # (data set, training images, device, seed, epochs) -> the read-back classifier, trained once per process
+
+def readback_classifier(data:DataSets, device='cpu', seed:int=0, epochs:int=2) -> DigitClassifier:
+    "The independent classifier of the read-back measure for `data` (seed 0 by default: the same instrument for every run), trained once per process."
+    key = (data.name, len(data.train), str(device), seed, epochs)
+    if key not in _CLFS: _CLFS[key] = train_classifier(data.train, data.n_classes, epochs=epochs, seed=seed, device=device)
+    return _CLFS[key]
+
+def disentanglement_curve(learn, n_rows:int=200, n_probe:int=10_000) -> dict:
+    "`EvalCB` metric (cheaper than the final report): read-back of `n_rows` z ~ p(z) under every label, and an MLP probe trained on the first `n_probe` training codes."
+    m, d = learn.model, learn.data
+    was = m.training; m.eval()
+    try:
+        tr = d.train[:n_probe]
+        z_tr, z_te = encode_split(m, tr, ['z'])['z'], encode_split(m, d.test, ['z'])['z']
+        out = {'z/probe_mlp': code_probe(z_tr, tr.y, z_te, d.test.y, (256, 256), d.n_classes, epochs=10)}
+        if m.label_input:
+            zp = m.prior_of('z').sample(n_rows, generator=torch.Generator().manual_seed(0))[0]
+            out['readback/prior'] = readback(readback_classifier(d, learn.device), m, zp)
+    finally: m.train(was)
+    return out
+
 class _Supervised(Experiment):
     opt = 'adam'
     epochs = 10
     clf_epochs = 2
     def data(self, opts): return _check_data(subset_train(self._load(opts), opts.n_train))
     def _load(self, opts) -> DataSets: raise NotImplementedError
+    def metrics(self, opts):
+        k = opts.get('curve_every') or 0
+        if not k: return {}
+        return {'disentanglement': lambda l: disentanglement_curve(l) if l.epoch % k == k - 1 or l.epoch + 1 == l.n_epochs else {}}
     def report(self, run, out, opts):
         m, d = run.model, run.data
         inv = d.standardizer.inverse if d.standardizer is not None else None
         dev = next(m.parameters()).device
-        clf = train_classifier(d.train, d.n_classes, epochs=self.clf_epochs, seed=opts.seed, device=dev) if m.label_input else None
+        clf = readback_classifier(d, dev, seed=0, epochs=self.clf_epochs) if m.label_input else None   # one instrument for every run
         r = disentanglement(m, d, clf, seed=opts.seed)
         if m.label_input:
             figs = [fig7_figure(m, out/'fig7_grid.png', seed=opts.seed, inverse=inv,
@@ -200,10 +242,13 @@ class SupervisedMNIST(_Supervised):
     name = 'supervised'
     paper = 'Figure 7a'
     summary = '§4 supervised AAE on MNIST, 15-D Gaussian: Figure 7a, style transfer, label left in z, label read back'
-    options = (Z_DIM, LABEL_INPUT, HIDDEN)
+    options = (Z_DIM, LABEL_INPUT, HIDDEN, INIT_STD.with_default(0., legacy=0.), NOISE_IN.with_default(0., "std of Gaussian noise on the input at training time (A.2.1: 0.3; §4 states none)", legacy=0.),
+               LABEL_SCALE, Z_STD, ADV_WEIGHT, COND_ADV, EVERY_CURVE)
     def _load(self, opts): return load_mnist()
     def model(self, opts, data):
-        return supervised_aae(data.shape, data.n_classes, opts.z_dim, (opts.hidden,) * 2, (opts.hidden,) * 2, label_input=bool(opts.label_input))
+        return supervised_aae(data.shape, data.n_classes, opts.z_dim, (opts.hidden,) * 2, (opts.hidden,) * 2, label_input=bool(opts.label_input),
+                              init_std=init_std_of(opts), noise_in=opts.get('noise_in') or 0., label_scale=opts.get('label_scale') or 1.,
+                              z_std=opts.get('z_std') or 1., adv_weight=opts.get('adv_weight') or 1., cond_adv=bool(opts.get('cond_adv')))
 
 @register
 class SupervisedSVHN(_Supervised):

@@ -28,7 +28,11 @@ def vae(prior:Prior|None=None, # p(z); default a 2-D standard Gaussian
 
 # %% ../nbs/21_vae.ipynb #2a233cb4
 @torch.no_grad()
-def elbo_terms(model:AutoEncoder, x:torch.Tensor, n_samples:int=1, key:str='z') -> dict:
+def elbo_terms(model:AutoEncoder, # a VAE (a KL regularizer on `key`)
+               x:torch.Tensor, # (B, ...) images
+               n_samples:int=1, # Monte Carlo draws of z per image
+               key:str='z' # the code part the KL regularizer holds
+              ) -> dict:
     "Eq. 2's terms, averaged over the images x: reconstruction, entropy, cross_entropy (Monte Carlo) and kl (closed form or MC)."
     model.eval(); prior = model.prior_of(key)
     c = model.encode(x)
@@ -44,7 +48,10 @@ def elbo_terms(model:AutoEncoder, x:torch.Tensor, n_samples:int=1, key:str='z') 
 
 # %% ../nbs/21_vae.ipynb #3d4c51bc
 @torch.no_grad()
-def test_nelbo(model:AutoEncoder, split, bs:int=1000) -> float:
+def test_nelbo(model:AutoEncoder, # a VAE
+               split, # a Split of held-out images
+               bs:int=1000 # images per batch
+              ) -> float:
     "Mean negative ELBO (one z per image) over a split, in nats."
     model.eval(); dev = next(model.parameters()).device; tot = 0.
     for i in range(0, len(split), bs):
@@ -69,27 +76,31 @@ def _vae_figure(run, out, fname, title, lim, opts):
 
 @register
 class Fig2c(Experiment):
+    "`aae train vae-gaussian-2d`: Figure 2c, the VAE with a 2-D Gaussian prior (closed-form KL)."
     name = 'vae-gaussian-2d'
     paper = 'Figure 2c'
     summary = '§2.1 VAE, 2-D Gaussian prior (closed-form KL): held-out codes'
     opt = 'adam'               # the SGD setting diverges for the VAE: Adam (ours)
     options = (HIDDEN,)
-    def model(self, opts, data): return vae(GaussianPrior(2), data.shape, (opts.hidden,) * 2)
-    def metrics(self, opts): return {'nelbo': lambda learn: test_nelbo(learn.model, learn.data.valid)}
+    def model(self, opts, data): "A VAE with Appendix A's MLPs and a 2-D Gaussian prior."; return vae(GaussianPrior(2), data.shape, (opts.hidden,) * 2)
+    def metrics(self, opts): "The validation −ELBO, read after every epoch."; return {'nelbo': lambda learn: test_nelbo(learn.model, learn.data.valid)}
     def report(self, run, out, opts):
+        "Figure 2c (held-out codes: posterior means and draws) and the VAE's percentile grid."
         r = _vae_figure(run, out, 'fig2c_codes.png', f'Fig 2c: VAE, {run.epoch} epochs', 4.5, opts)
         manifold_figure(run.model, out/'fig2c_manifold.png', title=f'VAE percentile grid, {run.epoch} epochs')
         return {**r, 'figures': ['fig2c_codes.png', 'fig2c_manifold.png']}
 
 @register
 class Fig2d(Experiment):
+    "`aae train vae-mixture-2d`: Figure 2d, the VAE with the 10-Gaussian mixture prior (Monte Carlo KL)."
     name = 'vae-mixture-2d'
     paper = 'Figure 2d'
     summary = '§2.1 VAE, mixture of 10 2-D Gaussians (Monte Carlo KL): held-out codes'
     opt = 'adam'               # the SGD setting diverges for the VAE: Adam (ours)
     options = (HIDDEN,)
-    def model(self, opts, data): return vae(MixturePrior(), data.shape, (opts.hidden,) * 2)
-    def metrics(self, opts): return {'nelbo': lambda learn: test_nelbo(learn.model, learn.data.valid)}
+    def model(self, opts, data): "A VAE with Appendix A's MLPs and the mixture of 10 2-D Gaussians as its prior."; return vae(MixturePrior(), data.shape, (opts.hidden,) * 2)
+    def metrics(self, opts): "The validation −ELBO, read after every epoch."; return {'nelbo': lambda learn: test_nelbo(learn.model, learn.data.valid)}
     def report(self, run, out, opts):
+        "Figure 2d: held-out codes (posterior means and draws) beside the mixture."
         r = _vae_figure(run, out, 'fig2d_codes.png', f'Fig 2d: VAE, {run.epoch} epochs', 7.5, opts)
         return {**r, 'figures': ['fig2d_codes.png']}

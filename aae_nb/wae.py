@@ -36,7 +36,11 @@ def wae(kind:str='mmd', # 'gan' (adversarial D_Z, JS) or 'mmd' (IMQ kernel MMD)
 
 # %% ../nbs/80_wae.ipynb #cb7e18ae
 @torch.no_grad()
-def compare_report(run, out, opts, title:str) -> dict:
+def compare_report(run, # the finished run (`load_run`)
+                   out, # its folder, where the figure goes
+                   opts, # the run's options
+                   title:str # figure title
+                  ) -> dict:
     "Reconstructions, samples, latent match and pixel-space sample MMD of a model with prior on head 'z'."
     m, te, tr = run.model, run.data.test, run.data.train
     m.eval(); dev = next(m.parameters()).device; prior = m.prior_of('z')
@@ -66,29 +70,33 @@ class _Compare(Experiment):
 
 @register
 class WaeGan(_Compare):
+    "`aae train wae-gan`: WAE-GAN, the squared cost plus λ times an adversarial penalty, in one step."
     name = 'wae-gan'
     paper = 'WAE (Tolstikhin et al. 2018)'
     summary = 'WAE-GAN: squared cost + lambda * adversarial JS penalty in one step, 8-D Gaussian prior'
-    def model(self, opts, data): return wae('gan', GaussianPrior(opts.dim), data.shape, (opts.hidden,) * 2, opts.weight, (opts.hidden,) * 2)
+    def model(self, opts, data): "The WAE-GAN: an AAE with squared cost whose generator loss joins the reconstruction phase."; return wae('gan', GaussianPrior(opts.dim), data.shape, (opts.hidden,) * 2, opts.weight, (opts.hidden,) * 2)
 
 @register
 class WaeMmd(_Compare):
+    "`aae train wae-mmd`: WAE-MMD, the squared cost plus λ times MMD² (IMQ kernels)."
     name = 'wae-mmd'
     paper = 'WAE (Tolstikhin et al. 2018)'
     summary = 'WAE-MMD: squared cost + lambda * MMD (IMQ kernels), 8-D Gaussian prior'
-    def model(self, opts, data): return wae('mmd', GaussianPrior(opts.dim), data.shape, (opts.hidden,) * 2, opts.weight)
+    def model(self, opts, data): "The WAE-MMD: an autoencoder with an MMD regularizer on its code."; return wae('mmd', GaussianPrior(opts.dim), data.shape, (opts.hidden,) * 2, opts.weight)
 
 @register
 class WaeBaseAAE(_Compare):
+    "`aae train wae-baseline-aae`: the AAE with the same networks, prior and budget, for comparison."
     name = 'wae-baseline-aae'
     paper = '§2 vs WAE'
     summary = 'AAE baseline for the WAE comparison: 8-D Gaussian prior, same nets and budget'
-    def model(self, opts, data): return aae(GaussianPrior(opts.dim), data.shape, hidden=(opts.hidden,) * 2, disc_hidden=(opts.hidden,) * 2, weight=opts.weight or 1.0)
+    def model(self, opts, data): "The §2 AAE with the 8-D Gaussian prior."; return aae(GaussianPrior(opts.dim), data.shape, hidden=(opts.hidden,) * 2, disc_hidden=(opts.hidden,) * 2, weight=opts.weight or 1.0)
 
 @register
 class WaeBaseVAE(_Compare):
+    "`aae train wae-baseline-vae`: the VAE with the same networks, prior and budget, for comparison."
     opt = 'adam'               # the SGD setting diverges for the VAE: Adam (ours)
     name = 'wae-baseline-vae'
     paper = '§2.1 vs WAE'
     summary = 'VAE baseline for the WAE comparison: 8-D Gaussian prior, same nets and budget'
-    def model(self, opts, data): return vae(GaussianPrior(opts.dim), data.shape, (opts.hidden,) * 2, weight=opts.weight or 1.0)
+    def model(self, opts, data): "The §2.1 VAE with the 8-D Gaussian prior."; return vae(GaussianPrior(opts.dim), data.shape, (opts.hidden,) * 2, weight=opts.weight or 1.0)

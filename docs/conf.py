@@ -40,6 +40,7 @@ mathjax_path = 'mathjax/tex-chtml.js'
 html_theme = 'furo'
 html_title = _cfg.title
 html_static_path = ['_static']
+templates_path = ['_templates']   # page.html: a footer whose only links out are the paper and the repository
 html_css_files = ['aae_nb.css']
 html_favicon = '_static/favicon.svg'      # or browsers ask for /favicon.ico, a 404
 html_copy_source = False           # notebooks with embedded figures would double the site's size

@@ -159,7 +159,8 @@ real, calls = torch.save, [0]
 def slow_save(obj, f, *a, **k):
     calls[0] += 1
     if calls[0] == 2:                                   # the second checkpoint: write half a file, then hang
-        open(f, 'wb').write(b'half a checkpoint'); print('WRITING', flush=True); time.sleep(600)
+        g = f if hasattr(f, 'write') else open(f, 'wb')     # the temporary file, as a path or an open file
+        g.write(b'half a checkpoint'); g.flush(); print('WRITING', flush=True); time.sleep(600)
     return real(obj, f, *a, **k)
 model.torch.save = slow_save
 from aae_nb.cli import main

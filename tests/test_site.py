@@ -4,8 +4,10 @@ Builds the site with `tools/build_site.py` into a temporary folder (or takes one
 serves it on 127.0.0.1 (a free port, `http.server` in a thread) and opens every page in headless Chromium (Debian's
 `chromium`, driven by Playwright; `CHROMIUM=/path` picks another binary). Each page must load with no console error,
 no failed request and no request leaving the site; its math must be typeset by the site's own MathJax; every image
-must decode; every link to another page of the site must resolve, anchors included. Search must find things.
-Screenshots of the home page and of the §2 page go to `tests/artifacts/` (git-ignored).
+must decode; every link to another page of the site must resolve, anchors included, and no link may leave the site
+but the paper's and the repository's. At 1400 and 390 px no code line is cut off and no table is wider than its
+column; images are saved at no more than twice their display width, at most 1.5 MB of them a page. Search must find
+things. Screenshots of the home page and of the §2 page go to `tests/artifacts/` (git-ignored).
 """
 import functools, json, os, re, shutil, subprocess, sys, threading, time
 from http.server import ThreadingHTTPServer, SimpleHTTPRequestHandler
@@ -87,12 +89,29 @@ _INSPECT = r"""async () => {
     images: [...document.images].map(i => ({src: i.currentSrc || i.src, w: i.naturalWidth, ok: i.complete,
                                             shown: i.getBoundingClientRect().width})),
     hscroll: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    cut: _CUT_JS_,
     sidebar: [...document.querySelectorAll('.sidebar-tree a.reference, a.sidebar-brand')].map(a => a.href),
     links: [...document.querySelectorAll('a[href]')].map(a => a.href),
     ids: [...document.querySelectorAll('[id]')].map(e => e.id),
     api: document.querySelectorAll('a.nbdev-source').length,
   };
 }"""
+
+# Code that would need a scroll bar (a line cut off at the column's edge) and tables wider than the text column
+_CUT = r"""(() => {
+  const col = document.querySelector('article') || document.body, cw = col.getBoundingClientRect().width;
+  const what = e => e.tagName.toLowerCase() + ': ' + (e.innerText || '').trim().split('\n')[0].slice(0, 60);
+  return [...col.querySelectorAll('pre')].filter(e => e.scrollWidth > e.clientWidth + 1).map(e => 'code cut off, ' + what(e))
+    .concat([...col.querySelectorAll('table')].filter(e => e.getBoundingClientRect().width > cw + 1 || e.scrollWidth > e.parentElement.clientWidth + 1)
+    .map(e => `table ${Math.round(e.getBoundingClientRect().width)} px in a ${Math.round(cw)} px column, ` + what(e)));
+})()"""
+_INSPECT = _INSPECT.replace('_CUT_JS_', _CUT)
+# On a phone a table of more than 12 columns (§7's 16 epochs) cannot fit 358 px at a legible size: such a table may
+# scroll inside its own box (furo's .table-wrapper), provided that box does scroll; narrower tables must fit.
+_CUT_PHONE = _CUT.replace('.filter(e => e.getBoundingClientRect().width', ".filter(e => !(e.rows.length && e.rows[0].cells.length > 12 && getComputedStyle(e.parentElement).overflowX === 'auto')).filter(e => e.getBoundingClientRect().width")
+assert _CUT_PHONE != _CUT
+_CUT_TYPESET = ('async () => { if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise; '
+                'return ' + _CUT_PHONE + '; }')   # measured once the formulas are typeset (raw TeX is wider)
 
 def _watch(page, rec):
     "Record console errors, failed requests, statuses; abort (and record) any request that leaves 127.0.0.1."
@@ -108,14 +127,16 @@ def _watch(page, rec):
 @pytest.fixture(scope='module')
 def visits(site, base_url, browser):
     "Open every page of the site once; record what happened."
-    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob('*.html'))  # _source/*.html: the package's code, highlighted
+    # every page, _source/*.html (the package's code, highlighted) included; the records' folder listings are files,
+    # checked by test_internal_links_resolve
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob('*.html') if not p.relative_to(site).parts[0] == 'records')
     keep = {f'{d}.html' for d in _screenshot_pages(site)}
     ctx = browser.new_context(viewport={'width': 1400, 'height': 900})
     res = {}
     for rel in pages:
         url = urljoin(base_url, rel)
         rec = dict(console=[], failed=[], external=[], status={}, math=0, typeset=0, merror=0, tex_left=[], images=[],
-                   sidebar=[], links=[], ids=[], api=0, hscroll=0)
+                   sidebar=[], links=[], ids=[], api=0, hscroll=0, cut=[])
         page = ctx.new_page()
         _watch(page, rec)
         try:
@@ -184,10 +205,16 @@ def test_figures_saved_in_notebooks_are_shown(site, visits):
                 for o in c.get('outputs', []))
         assert len(visits[f'{d}.html']['images']) >= n, f'{nb}: {n} figures saved, {len(visits[f"{d}.html"]["images"])} shown'
 
+def _toc_doc(item):
+    "A toctree entry's page: `docname` or `Title <docname>` (an outside URL is none)."
+    m = re.match(r'^(?:.*<)?([^<>]+?)>?$', item)
+    d = m.group(1) if m else item
+    return None if '://' in d else d
+
 def test_sidebar_follows_sidebar_yml(site, base_url, visits):
     "The navigation lists the pages in nbs/sidebar.yml's order, and every sidebar link answers 200."
     lay = _layout(site)
-    want = [urljoin(base_url, f'{d}.html') for _, items in lay['toc'] for d in items if '<' not in d]
+    want = [urljoin(base_url, f'{d}.html') for _, items in lay['toc'] for d in map(_toc_doc, items) if d]
     for p, r in visits.items():
         if p in ('search.html', 'genindex.html') or p.startswith('_source/'): continue
         got = [u.split('#')[0] for u in r['sidebar'] if u.startswith(base_url)]
@@ -284,3 +311,72 @@ def test_api_entries_are_complete(site, visits):
     assert 'Learner.fit (aae_nb.learner)' in ' '.join(gi.split()), 'the general index does not list the API entries'
     model = pages['model.html']  # the paper's code is on its page, not only a signature
     assert 'def gen_loss' in re.sub(r'<[^>]+>', '', model), 'the adversarial losses\' code is not shown on model.html'
+
+# --- issue #35: links out, nothing cut off, image weight, navigation ---
+
+LINKS_OUT = ('https://arxiv.org/abs/1511.05644', 'https://github.com/aae-nb/aae_nb')  # the paper, the package's repository
+
+def test_no_link_leaves_the_site_unless_meant_to(visits):
+    "Every link out of the site goes to the paper or to the package's repository; no source link points at no line."
+    bad = {p: sorted({u for u in r['links'] if urlsplit(u).hostname not in (None, '127.0.0.1') and not u.startswith(LINKS_OUT)})
+           for p, r in visits.items()}
+    bad = {p: v for p, v in bad.items() if v}
+    assert not bad, 'links leaving the site:\n' + _report(bad)
+    lnone = {p: [u for u in r['links'] if '#LNone' in u] for p, r in visits.items()}
+    assert not any(lnone.values()), {p: v for p, v in lnone.items() if v}
+
+def test_nothing_cut_off_at_1400(visits):
+    bad = {p: r['cut'] for p, r in visits.items() if r['cut'] and not p.startswith('_source/')}
+    assert not bad, 'at 1400 px:\n' + _report(bad)
+
+def test_nothing_cut_off_on_a_phone(site, base_url, browser):
+    "At 390 px (a phone) no code line is cut off and no table is wider than its column, on every page of a notebook."
+    ctx = browser.new_context(viewport={'width': 390, 'height': 844})
+    bad = {}
+    for d in _layout(site)['pages']:
+        page = ctx.new_page()
+        page.route('**/*', lambda r: r.continue_() if urlsplit(r.request.url).hostname == '127.0.0.1' else r.abort())
+        page.goto(urljoin(base_url, f'{d}.html'), wait_until='load')
+        cut = page.evaluate(_CUT_TYPESET)
+        if cut: bad[f'{d}.html'] = cut
+        page.close()
+    ctx.close()
+    assert not bad, 'at 390 px:\n' + _report(bad)
+
+def test_images_at_most_twice_their_display_width_and_light_pages(site, visits):
+    "At 1400 px each image is saved at no more than twice the width it is shown at; no page carries over 1.5 MB of images."
+    wide = {p: [f"{i['src'][-40:]}: {i['w']} px shown at {i['shown']:.0f}" for i in r['images'] if i['shown'] > 0 and i['w'] > 2 * i['shown'] + 2]
+            for p, r in visits.items()}
+    wide = {p: v for p, v in wide.items() if v}
+    assert not wide, 'images saved wider than twice their display:\n' + _report(wide)
+    heavy = {}
+    for p, r in visits.items():
+        files = {site/urlsplit(i['src']).path.lstrip('/') for i in r['images'] if urlsplit(i['src']).hostname == '127.0.0.1'}
+        mb = sum(f.stat().st_size for f in files if f.is_file()) / 1e6
+        if mb > 1.5: heavy[p] = f'{mb:.2f} MB of images'
+    assert not heavy, _report(heavy)
+
+def test_sidebar_numbers_the_paper_and_next_leads_into_it(site):
+    "The paper's sections come first in the navigation, each with its § number; the home page's Next goes to §1.1."
+    toc = _layout(site)['toc']
+    first = toc[0][1]
+    assert all(t.startswith('§') for t in first[:10]), first
+    home = (site/'index.html').read_text(encoding='utf-8')
+    nxt = re.search(r'<a class="next-page" href="([^"]+)"', home)
+    assert nxt and nxt.group(1).startswith('gan.html'), nxt and nxt.group(1)
+
+def test_reproduce_box_opens_the_paper_pages(site):
+    "Each paper page (but those still being re-run) opens with the Reproduce box, computed at build from the records."
+    for d, nb in _layout(site)['pages'].items():
+        if not re.match(r'(10|2\d|30|50)_', Path(nb).name): continue
+        h = (site/f'{d}.html').read_text(encoding='utf-8')
+        body = h[h.index('<article'):]
+        assert 'class="reproduce-box"' in body, f'{d}.html has no Reproduce box'
+        assert body.index('reproduce-box') < body.index('<h2') if '<h2' in body else True, f'{d}.html: the box is not at the top'
+
+def test_results_page_is_computed(site):
+    "The results page holds one row per claim with a status, and links to the records it read."
+    h = (site/'results.html').read_text(encoding='utf-8')
+    from aae_nb.results import CLAIMS
+    for st in ('reproduced', 'partly', 'not run'): assert st in h
+    assert h.count('href="records/') >= len([c for c in CLAIMS if not c.not_run]) - 2

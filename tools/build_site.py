@@ -19,14 +19,25 @@ Three steps, each reusing what nbdev 2 does for its own (Quarto) site:
      plain text (markdown-escaped outside code and maths), and a Type | Default | Details table from the docments;
      a class without its own `__init__` shows no `*args, **kwargs`; entries come in the order the cell defines them;
    - source links go to the site's own highlighted copy of each module (`_source/<module>.html#L-<line>`), since
-     the repository is not reachable from an offline site.
+     the repository is not reachable from an offline site; the line comes from the code itself (`inspect`), so an
+     entry shown on another page than the one that defines it still links to its line (nbdev's lookup gives `#LNone`);
+   - an experiment's entry ends with a table of its options, made from its `Option` declarations, and one without
+     a docstring of its own shows its `summary`, not its base class's sentence;
+   - an exported cell's fold can be titled with the nbdev directive `#| fold TITLE` (kept out of the module).
 2. **Quarto's share, done here.** The page order and sections come from `nbs/sidebar.yml` (nbdev's custom sidebar),
    read at build time. Each processed notebook becomes one page named after its `output-file` (`priors.html`, as
    nbdev's doc links expect); Quarto cell options are honoured (`echo: false`, `output: false`, `include: false`,
    `code-fold`, `output: asis`: show_doc's markdown is spliced into the page, so API entries are real headings with
    nbdev's anchors); links into the published site and to `NN_name.ipynb` notebooks become relative links to their
-   pages. Nothing is executed: the outputs saved in the notebooks, figures included, are what the site shows. Every
-   page links to its notebook (copied into `_notebooks/`); the run records of `nbs/records/` are copied to `records/`.
+   pages. Nothing is executed: the outputs saved in the notebooks, figures included, are what the site shows, with
+   one exception: a cell that only imports from `aae_nb.results` and calls it (the **Reproduce this** box that opens
+   each section page, the results table, `show_source`) is computed again from `nbs/records` and the package at every
+   build, so the numbers in them are the records' (reading JSON; nothing is trained). A sidebar entry may carry its
+   own text (`text: "§2 ..."`, `href: 20_aae.ipynb`). Folded cells say what they hold (`code-summary`, or: the test /
+   the code behind this table / figure). Every page links to its notebook (copied into `_notebooks/`); the run records
+   of `nbs/records/` are copied to `records/`, each folder with an index page, so numbers and tables can link them.
+   PNGs are downscaled in the built site (`shrink_images`) to at most twice the width they are shown at, and a page
+   whose images still weigh over 1.5 MB gets them quantised; the notebooks keep their saved figures.
 3. **Rendering: Sphinx + MyST-NB + furo** (all on PyPI, see `dev_requirements`). Chosen because MyST-NB renders a
    notebook's *saved* outputs with the execution switched off and parses markdown with `$...$`/`$$...$$` math like
    Quarto; Sphinx's search is a static index (`searchindex.js`) that works offline; furo uses system fonts and ships
@@ -34,15 +45,16 @@ Three steps, each reusing what nbdev 2 does for its own (Quarto) site:
    `sphinx-mathjax-offline` wheel and is copied into `<out>/_static/mathjax` (the combined `tex-chtml.js`, the TeX
    extensions it may autoload, the a11y/menu components and the woff fonts). MkDocs + mkdocs-jupyter was the
    alternative; it renders notebooks through nbconvert's HTML template (CDN MathJax/require.js to strip out) and
-   has no equivalent of splicing show_doc markdown into the page. The look is set in `docs/conf.py` and
-   `docs/_static/aae_nb.css`.
+   has no equivalent of splicing show_doc markdown into the page. The look is set in `docs/conf.py`,
+   `docs/_static/aae_nb.css` (code wraps, tables fit their column) and `docs/_templates/page.html` (a footer whose only
+   links out are the paper and the repository).
 
 Options: `--force` reprocesses every notebook, `--keep-going` builds a page for a notebook whose show_doc cells nbdev
 cannot run (without its API entries, with a warning) instead of stopping, `--strict` turns Sphinx warnings into
 errors. `tests/test_site.py` builds the site and opens every page in headless Chromium.
 """
 from __future__ import annotations
-import argparse, html, json, os, re, shutil, sys, time
+import argparse, ast, html, json, os, re, shutil, sys, time
 from pathlib import Path
 
 import yaml
@@ -74,7 +86,7 @@ def _render_showdoc(self) -> str:
     from nbdev.doclinks import NbdevLookup
     sym = self.sym
     doc = '---\n\n'
-    src = NbdevLookup().code(self.fn)
+    src = _source_url(sym, NbdevLookup().code(self.fn))
     if src: doc += f'[source]({src}){{target="_blank" style="float:right; font-size:smaller"}}\n\n'
     doc += f'{"#" * self.title_level} {self.nm}\n\n'
     is_cls = inspect.isclass(sym)
@@ -97,7 +109,10 @@ def _render_showdoc(self) -> str:
     cur += (')' if (params or not is_cls) else '') + ret
     lines.append(cur)
     doc += '```python\n' + '\n'.join(lines) + '\n```\n\n'
-    if self.docs: doc += _md_escape(self.docs) + '\n\n'
+    docs = self.docs
+    if is_cls and not sym.__dict__.get('__doc__') and getattr(sym, 'summary', None) and getattr(sym, 'name', None):
+        docs = f"`aae train {sym.name}`: {sym.summary}"    # an experiment without its own docstring: not its base class's sentence
+    if docs: doc += _md_escape(docs) + '\n\n'
     try: dm = docments(sym, full=True)
     except Exception: dm = {}
     rows = [(k, v) for k, v in dm.items() if k not in ('self', 'return')]
@@ -117,7 +132,39 @@ def _render_showdoc(self) -> str:
         if r.get('docment') or r.get('anno', inspect.Parameter.empty) is not inspect.Parameter.empty:
             tbl.append(f'| **Returns** | {fmt(r, "anno")} | | {_md_escape(r.get("docment") or "")} |')
         doc += '\n'.join(tbl) + '\n'
-    return doc
+    return doc + _options_table(sym)
+
+def _source_url(sym, nbdev_url):
+    """The source link of an API entry, from the code itself: `<git_url>/blob/<branch>/aae_nb/<module>.py#L<line>`
+    (the converter makes it a link to the site's own copy). nbdev's lookup gives `#LNone` for an entry shown on
+    another page than the one that defines it; then, and for what `inspect` cannot place, its link is kept only if
+    it names a line."""
+    import inspect
+    from nbdev.config import get_config
+    obj = sym.fget if isinstance(sym, property) else sym
+    try:
+        obj = inspect.unwrap(obj)
+        f, line = Path(inspect.getsourcefile(obj)).resolve(), inspect.getsourcelines(obj)[1]
+        rel = f.relative_to(ROOT/get_config().lib_name)
+    except (TypeError, OSError, ValueError): return nbdev_url if nbdev_url and re.search(r'#L\d+$', nbdev_url) else None
+    cfg = get_config()
+    return f"{cfg.git_url.rstrip('/')}/blob/{cfg.branch}/{cfg.lib_name}/{rel.as_posix()}#L{line}"
+
+def _options_table(sym) -> str:
+    """An experiment's card ends with its options, made from its `Option` declarations (`aae train NAME --help`
+    says the same): the budget and optimiser it defaults to, then its own options."""
+    import inspect
+    try: from aae_nb.experiments import Experiment
+    except ImportError: return ''
+    if not (inspect.isclass(sym) and issubclass(sym, Experiment) and sym is not Experiment and sym.name): return ''
+    cell = lambda x: _md_escape(str(x)).replace('\n', ' ')
+    rows = [f"| `--epochs` | `{sym.epochs}` | epochs to train (this experiment's budget) |",
+            f"| `--opt` | `{sym.opt}` | optimiser setting (see `06_learner`) |"]
+    for o in sym.options:
+        ch = o.choice_list() if o.choices is not None else None
+        rows.append(f"| `{o.cli}` | `{o.default!r}` | {cell(o.help)}" + (f" (one of: {cell(', '.join(map(str, ch)))})" if ch else '') + ' |')
+    return (f"\n**Options** of `aae train {sym.name}` (beside those every experiment takes: `aae train --help`):\n\n"
+            '| option | default | what it sets |\n|---|---|---|\n' + '\n'.join(rows) + '\n')
 
 def _filter_class():
     """nbdev's docs processors with three changes (see the module docstring): exported code stays on the page (`#| exports`
@@ -166,7 +213,9 @@ def _filter_class():
         if not d or cell.cell_type != 'code': return
         if d.keys() & {'hide', 'default_exp'}: del cell['source']; return
         if 'exports' in d: cell.source = '#| code-fold: show\n' + cell.source
-        elif d.keys() & {'export', 'exporti'}: cell.source = f'#| code-fold: true\n#| code-summary: "{_FOLD_SUMMARY}"\n' + cell.source
+        elif d.keys() & {'export', 'exporti'}:  # `#| fold TITLE` (an nbdev directive: kept out of the module) titles the fold
+            title = ' '.join(d['fold']).replace('"', "'") if d.get('fold') else _FOLD_SUMMARY
+            cell.source = f'#| code-fold: true\n#| code-summary: "{title}"\n' + cell.source
     class AaeFilter(FilterDefaults):
         def base_procs(self):
             swap = {exec_show_docs: keep_saved_outputs, rm_export: show_source, add_show_docs: show_docs_in_order}
@@ -290,6 +339,89 @@ def write_source_pages(dest: Path, title: str):
         (dest/f'{mod}.html').parent.mkdir(parents=True, exist_ok=True)
         (dest/f'{mod}.html').write_text(page, encoding='utf-8')
 
+def write_record_indexes(dest: Path, title: str):
+    "An `index.html` in every folder of the copied records, listing its files and folders, so a link to a record folder opens."
+    for d in [dest, *sorted(p for p in dest.rglob('*') if p.is_dir())]:
+        if (d/'index.html').exists(): continue
+        rel = d.relative_to(dest.parent).as_posix()
+        up = '../' * (len(d.relative_to(dest.parent).parts))
+        items = sorted(d.iterdir(), key=lambda p: (p.is_file(), p.name))
+        lis = ''.join(f'<li><a href="{html.escape(p.name)}{"/" if p.is_dir() else ""}">{html.escape(p.name)}{"/" if p.is_dir() else ""}</a></li>'
+                      for p in items if p.name != 'index.html')
+        parent = '' if d == dest else '<li><a href="../">../</a></li>'
+        (d/'index.html').write_text(
+            f'<!doctype html><html><head><meta charset="utf-8"><title>{rel}/: {html.escape(title)}</title>'
+            f'<link rel="stylesheet" href="{up}_source/source.css"></head><body><p><a href="{up}index.html">{html.escape(title)}</a> / '
+            f'<code>nbs/{rel}/</code>: run records (<a href="{up}records/README.md">what they hold</a>)</p><ul>{parent}{lis}</ul></body></html>',
+            encoding='utf-8')
+
+def unlink_dead_doc_links(site: Path) -> int:
+    """nbdev links every backticked name of the package to its entry (`batched.html#_linear`); a private helper or a
+    dunder has no entry, so such a link would point at no anchor. Those links (a link around code only, whose page
+    exists and lacks the anchor) become the plain code they wrap. Returns how many."""
+    pages = {p: p.read_text(encoding='utf-8') for p in site.glob('*.html')}
+    ids = {p.name: set(re.findall(r'\sid="([^"]+)"', h)) for p, h in pages.items()}
+    n = 0
+    def fix(m):
+        nonlocal n
+        page, frag = m.group(2), m.group(3)
+        if page not in ids or frag in ids[page]: return m.group(0)
+        n += 1; return m.group(4)
+    for p, h in pages.items():
+        new = re.sub(r'<a (class="[^"]*" )?href="([\w.-]+\.html)#([^"]+)"[^>]*>(<code[^>]*>.*?</code>)</a>', lambda m: fix(m) if m.group(2) else m.group(0), h)
+        if new != h: p.write_text(new, encoding='utf-8')
+    return n
+
+COLUMN_W = 780               # (about) the text column at a 1400 px window (furo + aae_nb.css: 796 px), where a figure is shown widest
+MAX_PAGE_IMG_BYTES = 1_500_000
+
+def _quantized(im):
+    "A figure as a 256-colour palette image, transparent parts on white (as the page shows them)."
+    from PIL import Image
+    rgba = im.convert('RGBA')
+    rgb = Image.new('RGB', rgba.size, 'white'); rgb.paste(rgba, mask=rgba.getchannel('A'))
+    return rgb.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+
+def shrink_images(site: Path) -> str:
+    """Build-time downscale of the site's PNGs (the notebooks keep their saved figures): each image is resized to at
+    most twice the width it is shown at (its `width` attribute, or the text column); a page whose images still weigh
+    more than `MAX_PAGE_IMG_BYTES` gets them quantised to 256 colours (matplotlib figures lose nothing visible).
+    Returns a one-line report. `tests/test_site.py` checks both limits in the browser."""
+    from PIL import Image
+    pngs = list(site.rglob('*.png'))
+    before = sum(p.stat().st_size for p in pngs)
+    cap, pages = {}, {}
+    for page in site.rglob('*.html'):
+        if page.relative_to(site).parts[0] in ('_static', '_source', 'records'): continue
+        for tag in re.findall(r'<img\b[^>]*>', page.read_text(encoding='utf-8')):
+            src = re.search(r'\ssrc="([^"]+\.png)"', tag)
+            if not src or '://' in src.group(1): continue
+            f = (page.parent/src.group(1)).resolve()
+            w = re.search(r'\swidth="(\d+)"', tag)
+            shown = min(int(w.group(1)), COLUMN_W) if w else COLUMN_W
+            cap[f] = min(cap.get(f, 2 * COLUMN_W), 2 * shown); pages.setdefault(page, set()).add(f)
+    n = q = 0
+    for f, c in cap.items():
+        if not f.exists(): continue
+        with Image.open(f) as im:
+            w, h = im.size
+            if w <= c: continue
+            im = im.convert('RGBA' if im.mode in ('RGBA', 'LA', 'P') else 'RGB').resize((c, max(1, round(h * c / w))), Image.LANCZOS)
+        was = f.stat().st_size
+        im.save(f, optimize=True); n += 1
+        if f.stat().st_size > was: _quantized(im).save(f, optimize=True); q += 1   # resampling added colours: back to a palette
+    for page, fs in pages.items():
+        fs = [f for f in fs if f.exists()]
+        if sum(f.stat().st_size for f in fs) <= MAX_PAGE_IMG_BYTES: continue
+        for f in sorted(fs, key=lambda f: -f.stat().st_size):
+            with Image.open(f) as im:
+                if im.mode == 'P': continue
+                im.load()
+            _quantized(im).save(f, optimize=True); q += 1
+            if sum(x.stat().st_size for x in fs) <= MAX_PAGE_IMG_BYTES: break
+    after = sum(p.stat().st_size for p in pngs)
+    return f'{n} resized to twice their display width, {q} quantised, PNGs {before / 1e6:.1f} MB -> {after / 1e6:.1f} MB' if n or q else ''
+
 def _png_width(b64) -> int|None:
     import base64
     try: head = base64.b64decode(''.join(b64)[:64])
@@ -334,6 +466,28 @@ def _text_tables(o: dict) -> list:
     text(pending)
     return out if any(x['output_type'] == 'display_data' for x in out) else [o]
 
+def _results_markdown(code: str):
+    """What a cell that only imports from `aae_nb.results` and calls one of its functions (`reproduce_box(...)`,
+    `results_table()`) makes from `nbs/records` now, as markdown; `None` for any other cell. These cells are re-run
+    at every build, so the numbers they show are the records' (reading JSON: nothing is trained)."""
+    try: body = ast.parse(code).body
+    except SyntaxError: return None
+    if (len(body) < 2 or not isinstance(body[-1], ast.Expr) or not isinstance(body[-1].value, ast.Call)
+        or not all(isinstance(n, ast.ImportFrom) and n.module == 'aae_nb.results' for n in body[:-1])): return None
+    ns = {}
+    exec(compile(ast.Module(body[:-1], type_ignores=[]), '<results cell>', 'exec'), ns)
+    return str(eval(compile(ast.Expression(body[-1].value), '<results cell>', 'eval'), ns))
+
+def _fold_title(code: str, c: dict) -> str:
+    "What a folded cell holds, said on its fold: the code behind a table or a figure, or a test."
+    outs = c.get('outputs', [])
+    tables = [t for o in outs for t in _text_tables(o)]
+    kind = ('figure' if any('image/png' in o.get('data', {}) for o in outs) else
+            'table' if any('text/markdown' in t.get('data', {}) for t in tables) else
+            'output' if any(o.get('output_type') == 'stream' for o in outs) else None)
+    if kind is None: return 'Show the test'
+    return f"Show the code that {'reads the run records and ' if 'records' in code else ''}makes this {kind} (and checks it)"
+
 # Cells folded on the pages (collapsed, one click away): tests, and plotting code of a figure
 _re_test = re.compile(r'^\s*(?:test_(?:eq|ne|close|fail|is|stdout|warns)\(|assert\s)', re.M)
 _re_plot = re.compile(r'\b(?:plt|ax|axs|fig)\.')
@@ -373,7 +527,8 @@ class Converter:
             return f'<a href="{"../" * depth}{page}.html{m.group(3) or ""}">{m.group(1)}</a>'
         s = re.sub(r'(?<!!)\[([^\]\n]*)\]\((?:nbs/)?([\w.-]+\.ipynb)(#[\w-]+)?\)', nb_link, s)
         # [record](records/run/metrics.json): a file the site serves (build() copies nbs/records/), not a page
-        s = re.sub(r'(?<!!)\[([^\]\n]*)\]\((records/[^)\s]+)\)', lambda m: f'<a href="{"../" * depth}{m.group(2)}">{m.group(1)}</a>', s)
+        s = re.sub(r'(?<!!)\[([^\]\n]*)\]\((records/[^)\s]+)(?:\s+"([^"]*)")?\)', lambda m: f'<a href="{"../" * depth}{m.group(2)}"'
+                   + (f' title="{html.escape(m.group(3))}"' if m.group(3) else '') + f' class="record-link">{m.group(1)}</a>', s)
         def site_link(m):  # [`Prior`](https://host/base/priors.html#prior) -> <a href="priors.html#prior">`Prior`</a>
             local = self._local(m.group(2), depth)
             return m.group(0) if local == m.group(2) else f'<a href="{html.escape(local)}">{m.group(1)}</a>'
@@ -432,15 +587,20 @@ class Converter:
             if str(d.get('echo', '')).lower() == 'false' or not code.strip(): tags.append('remove-input')
             if str(d.get('output', '')).lower() == 'false': tags.append('remove-output')
             meta = {}
-            fold = str(d.get('code-fold', '')).lower()
-            if fold == 'true': tags.append('hide-input'); meta = {'code_prompt_show': 'Show the exported source'}
+            fold, summary = str(d.get('code-fold', '')).lower(), d.get('code-summary')
+            if summary == _FOLD_SUMMARY: summary = None
+            if fold == 'true': tags.append('hide-input'); meta = {'code_prompt_show': summary or 'Show the exported source'}
             elif fold != 'show' and 'remove-input' not in tags:  # `show`: the package's code for the paper stays visible
-                if _re_test.search(code): tags.append('hide-input'); meta = {'code_prompt_show': 'Show the test'}
+                if _re_test.search(code) or summary: tags.append('hide-input'); meta = {'code_prompt_show': summary or _fold_title(code, c)}
                 elif (code.count('\n') >= 5 and _re_plot.search(code)
                       and any('image/png' in o.get('data', {}) for o in c.get('outputs', []))):
                     tags.append('hide-input'); meta = {'code_prompt_show': 'Show the plotting code'}
             outputs, spliced = [], []
-            for o in [t for o in c.get('outputs', []) for t in _text_tables(o)]:
+            fresh = _results_markdown(code)  # a Reproduce box / the results table: computed from the records now
+            if fresh is not None: d = {**d, 'output': 'asis'}
+            cell_outputs = c.get('outputs', []) if fresh is None else [
+                {'output_type': 'display_data', 'metadata': {}, 'data': {'text/markdown': fresh, 'text/plain': 'Md(...)'}}]
+            for o in [t for o in cell_outputs for t in _text_tables(o)]:
                 data = o.get('data', {})
                 o = _no_upscale(o)
                 if 'text/markdown' in data:
@@ -468,6 +628,20 @@ class Converter:
                 f'<p class="nb-download"><a href="{"../" * depth}_notebooks/{source}" download>Download this notebook</a> '
                 f'(<code>nbs/{source}</code>: run it in Jupyter to re-make this page)</p>'))
         return dict(nbformat=4, nbformat_minor=5, metadata=meta, cells=cells)
+
+def _only_imports(code: str) -> bool:
+    try: body = ast.parse(code).body
+    except SyntaxError: return False
+    return bool(body) and all(isinstance(n, (ast.Import, ast.ImportFrom)) for n in body)
+
+def _imports_after_intro(cells: list) -> list:
+    "A page opens with its title, its Reproduce box and its introduction: the module's folded imports move down to its first `##` section."
+    lead = [c for c in cells[:4] if c['cell_type'] == 'code' and 'hide-input' in c.get('metadata', {}).get('tags', [])
+            and _only_imports(''.join(c['source']))]
+    if not lead: return cells
+    rest = [c for c in cells if all(c is not l for l in lead)]
+    at = next((i for i, c in enumerate(rest) if c['cell_type'] == 'markdown' and re.match(r'#{2}\s', ''.join(c['source']).lstrip())), len(rest))
+    return rest[:at] + lead + rest[at:]
 
 def _toctree(caption, entries) -> str:
     opts = ':hidden:\n:maxdepth: 2\n' + (f':caption: {caption}\n' if caption else '')
@@ -500,14 +674,15 @@ def make_sources(proc: Path, src: Path) -> dict:
     for caption, entries in read_sidebar(nbs):
         items = []
         for e in entries:
+            text = None
             if isinstance(e, tuple):
                 text, url = e
-                if url.endswith('.ipynb') and Path(url) in docs: e = url
+                if url.endswith('.ipynb') and Path(url) in docs: e = url   # a page with its own sidebar text (`§2 AAE`)
                 else: items.append(f'{text or url} <{url}>'); continue
             r = Path(e)
             if r not in docs: _log(f'WARNING: nbs/sidebar.yml lists {e}, which is not in nbs/: left out'); continue
             listed.add(r)
-            if docs[r] != 'index': items.append(docs[r])
+            if docs[r] != 'index': items.append(f'{text} <{docs[r]}>' if text else docs[r])
         if items: toc.append((caption, items))
     orphans = [r for r in rels if r not in listed and docs[r] != 'index']
     for r in orphans: _log(f'NOTE: {r} is not in nbs/sidebar.yml: built as {docs[r]}.html, not in the navigation')
@@ -518,6 +693,7 @@ def make_sources(proc: Path, src: Path) -> dict:
         nb = conv.notebook(nbjs[r], fms[r], docs[r], orphan=r in orphans, source=r.as_posix())
         if docs[r] == 'index': nb['cells'] += [dict(cell_type='markdown', metadata={}, source=_toctree(c, i))
                                                for c, i in toc]
+        nb['cells'] = _imports_after_intro(nb['cells'])
         for i, c in enumerate(nb['cells']): c['id'] = f'c{i}'
         p = src/(docs[r] + '.ipynb'); wanted.add(p)
         _write_if_changed(p, json.dumps(nb, indent=1, ensure_ascii=False))
@@ -580,13 +756,18 @@ def build(out=None, force=False, keep_going=False, strict=False, n_workers=2) ->
     nbdir = work/'html'/'_notebooks'; shutil.rmtree(nbdir, ignore_errors=True)
     for r in layout['pages'].values():
         (nbdir/r).parent.mkdir(parents=True, exist_ok=True); shutil.copy2(cfg.nbs_path/r, nbdir/r)
-    if (cfg.nbs_path/'records').is_dir():  # the run records behind reported numbers, as committed
+    if (cfg.nbs_path/'records').is_dir():  # the run records behind reported numbers, as committed, each folder with an index
         shutil.rmtree(work/'html'/'records', ignore_errors=True); shutil.copytree(cfg.nbs_path/'records', work/'html'/'records')
+        write_record_indexes(work/'html'/'records', cfg.title)
     (work/'html'/'site.json').write_text(lay, encoding='utf-8')
     stamp.write_text(lay, encoding='utf-8')
     tmp = out.with_name(out.name + '.tmp')
     shutil.rmtree(tmp, ignore_errors=True)
     shutil.copytree(work/'html', tmp)
+    dead = unlink_dead_doc_links(tmp)
+    if dead: _log(f'doc links to names without an entry (private helpers, dunders) left as plain code: {dead}')
+    shrunk = shrink_images(tmp)
+    if shrunk: _log(f'images: {shrunk}')
     if out.exists(): shutil.rmtree(out)
     tmp.rename(out)
     _log(f'{len(layout["pages"])} pages in {out} ({time.time()-t0:.1f} s: nbdev {t1-t0:.1f} s, sphinx {t2-t1:.1f} s)')
