@@ -12,6 +12,12 @@ from .plots import pyplot, save_figure, error_axis
 __all__ = ['read_arm_runs', 'value_at', 'mean_std', 'fmt_ms', 'options_diff', 'arm_options', 'arm_table', 'paired', 'arm_curves']
 
 # %% ../nbs/08_ablation.ipynb #f48cc133
+def _full_options(run:dict) -> dict:
+    "A run's recorded options with the ones it predates filled in as such a run had them (the option's legacy value, else its default)."
+    o = run.get('options', {})
+    try: from aae_nb.experiments import get_experiment, resolve_options; return dict(resolve_options(get_experiment(run['experiment']), {}, o))
+    except (KeyError, ValueError): return dict(o)      # not a registered experiment (a made-up record): as recorded
+
 def read_arm_runs(root:str|Path, # a folder of arms, each a folder of seeds: ROOT/ARM/sSEED
                   arms:list|None=None, # the arms to read, in this order (default: every arm, sorted)
                  ) -> dict:
@@ -27,7 +33,7 @@ def read_arm_runs(root:str|Path, # a folder of arms, each a folder of seeds: ROO
             run = json.loads((d/'run.json').read_text()) if (d/'run.json').is_file() else {}
             m = json.loads((d/'metrics.json').read_text()) if (d/'metrics.json').is_file() else None
             seed = run.get('options', {}).get('seed', int(d.name[1:]) if d.name[1:].isdigit() else d.name)
-            runs[seed] = {'options': run.get('options', {}), 'history': json.loads((d/'history.json').read_text()),
+            runs[seed] = {'options': _full_options(run), 'history': json.loads((d/'history.json').read_text()),
                           'final': m['final'] if m else None, 'dir': d}
         if not runs: raise ValueError(f"arm {a!r}: no run with a history.json under {root/a}")
         out[a] = runs

@@ -166,7 +166,8 @@ class Clustering(Experiment):
     options = (Option('clusters', cluster_count, 16, 'number of clusters, the categories of y (Table 3: 16 or 30)'),
                Option('style_dim', positive_int, 5, 'dimension of the style z (A.3: 5)'),
                HIDDEN.with_default(3000, 'units in each of the two hidden layers of every network (A.3: 3000)'),
-               INIT_STD, Option('dropout_in', rate, 0.2, 'input dropout at training time (A.3: 0.2)', legacy=0.2),
+               INIT_STD.with_default(0.01, "N(0, s^2) initial weights in every net (A.1's 0.01; A.3 states none; chosen by the ablation); 0: PyTorch's default", legacy=0.),
+               Option('dropout_in', rate, 0.2, 'input dropout at training time (A.3: 0.2)', legacy=0.2),
                NOISE_IN.with_default(0., "std of Gaussian noise on the input at training time (A.3: none, it uses dropout; A.2.1: 0.3)"))
     def model(self, opts, data):
         return clustering_aae(data.shape, opts.clusters, opts.style_dim, (opts.hidden,) * 2, (opts.hidden,) * 2,

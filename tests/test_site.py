@@ -368,7 +368,7 @@ def test_sidebar_numbers_the_paper_and_next_leads_into_it(site):
 def test_reproduce_box_opens_the_paper_pages(site):
     "Each paper page (but those still being re-run) opens with the Reproduce box, computed at build from the records."
     for d, nb in _layout(site)['pages'].items():
-        if not re.match(r'(10|2\d|30|50)_', Path(nb).name): continue
+        if not re.match(r'(10|2\d|30|40|50|60|70)_', Path(nb).name): continue
         h = (site/f'{d}.html').read_text(encoding='utf-8')
         body = h[h.index('<article'):]
         assert 'class="reproduce-box"' in body, f'{d}.html has no Reproduce box'
