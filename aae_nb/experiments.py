@@ -183,7 +183,7 @@ def get_experiment(name:str) -> Experiment:
     return EXPERIMENTS[name]
 
 # %% ../nbs/07_experiments.ipynb #9be16f3c
-RESUME_MAY_CHANGE = ('epochs', 'device', 'eval_every', 'ckpt_every', 'amp')
+RESUME_MAY_CHANGE = ('epochs', 'device', 'eval_every', 'ckpt_every', 'amp', 'curve_every')   # what a resume may change: none of them changes the training
 
 def resolve_options(exp:Experiment, kw:dict, prev:dict|None=None,
                     record:str|Path|None=None, # the file `prev` was read from, named when one of its values is refused

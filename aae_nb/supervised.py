@@ -17,8 +17,8 @@ from .data import DataSets, DataError, load_mnist, load_svhn, show_images
 # %% auto #0
 __all__ = ['Z_DIM', 'LABEL_INPUT', 'Z_STD', 'COND_ADV', 'ADV_WEIGHT', 'LABEL_SCALE', 'EVERY_CURVE', 'supervised_aae',
            'check_labels_given', 'decode_as', 'label_grid', 'DigitClassifier', 'predict', 'train_classifier',
-           'code_probe', 'chance_accuracy', 'readback', 'disentanglement', 'fig7_figure', 'style_transfer_figure',
-           'readback_classifier', 'disentanglement_curve', 'SupervisedMNIST', 'SupervisedSVHN']
+           'code_probe', 'chance_accuracy', 'style_use', 'readback', 'disentanglement', 'fig7_figure',
+           'style_transfer_figure', 'readback_classifier', 'disentanglement_curve', 'SupervisedMNIST', 'SupervisedSVHN']
 
 # %% ../nbs/40_supervised.ipynb #4d890b10
 def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
@@ -128,6 +128,14 @@ def chance_accuracy(y:torch.Tensor) -> float:
     "The accuracy of always guessing the most common label: the floor a label-free code should leave a probe at."
     return (torch.bincount(y.long().cpu()).max() / len(y)).item()
 
+def style_use(model:AutoEncoder, split, n:int=2000, seed:int=0) -> float:
+    "How much of the reconstruction the style code carries: 1 - err(own z) / err(z ~ p(z)), both decoded under the true label (0: the decoder ignores z)."
+    x, y = split.x[:n], split.y[:n]
+    z = encode_split(model, x, ['z'])['z']                                                        # (n, d) mean codes
+    zp = model.prior_of('z').sample(len(z), generator=torch.Generator().manual_seed(seed))[0]     # (n, d)
+    err = lambda c: 0.5 * (decode_as(model, c, y) - x.cpu()).pow(2).flatten(1).sum(1).mean().item()
+    return 1 - err(z) / err(zp)
+
 def readback(clf:nn.Module, model:AutoEncoder, z:torch.Tensor) -> float:
     "Share of `label_grid(model, z)` that `clf` reads as its column's label."
     k = model.n_classes
@@ -146,7 +154,7 @@ def disentanglement(model:AutoEncoder, data:DataSets,
            'z_probe_chance': chance_accuracy(te.y), 'test_recon': evaluate_recon(model, te)}
     if clf is not None and model.label_input:
         zp = model.prior_of('z').sample(n_rows, generator=torch.Generator().manual_seed(seed))[0]
-        out.update(classifier_test_acc=(predict(clf, te.x) == te.y.cpu()).float().mean().item(),
+        out.update(style_use=style_use(model, te, seed=seed), classifier_test_acc=(predict(clf, te.x) == te.y.cpu()).float().mean().item(),
                    readback_prior=readback(clf, model, zp), readback_test=readback(clf, model, z_te[:n_rows]))
     return out
 
@@ -200,13 +208,18 @@ def disentanglement_curve(learn, n_rows:int=200, n_probe:int=10_000) -> dict:
     "`EvalCB` metric (cheaper than the final report): read-back of `n_rows` z ~ p(z) under every label, and an MLP probe trained on the first `n_probe` training codes."
     m, d = learn.model, learn.data
     was = m.training; m.eval()
+    with torch.random.fork_rng(devices=[learn.device] if learn.device.type == 'cuda' else []):   # the probe seeds torch: keep training's stream
+        return _curve(m, d, learn.device, n_rows, n_probe, was)
+
+def _curve(m, d, device, n_rows, n_probe, was) -> dict:
     try:
         tr = d.train[:n_probe]
         z_tr, z_te = encode_split(m, tr, ['z'])['z'], encode_split(m, d.test, ['z'])['z']
         out = {'z/probe_mlp': code_probe(z_tr, tr.y, z_te, d.test.y, (256, 256), d.n_classes, epochs=10)}
         if m.label_input:
             zp = m.prior_of('z').sample(n_rows, generator=torch.Generator().manual_seed(0))[0]
-            out['readback/prior'] = readback(readback_classifier(d, learn.device), m, zp)
+            out['readback/prior'] = readback(readback_classifier(d, device), m, zp)
+            out['z/style_use'] = style_use(m, d.test)
     finally: m.train(was)
     return out
 
@@ -245,7 +258,7 @@ class SupervisedMNIST(_Supervised):
     options = (Z_DIM, LABEL_INPUT, HIDDEN,
                INIT_STD.with_default(0.01, "N(0, s^2) initial weights in every net (A.1's 0.01; §4 states none; chosen by the ablation); 0: PyTorch's default", legacy=0.),
                NOISE_IN.with_default(0., "std of Gaussian noise on the input at training time (A.2.1: 0.3; §4 states none)", legacy=0.),
-               LABEL_SCALE, Z_STD, ADV_WEIGHT.with_default(3., "weight of the z adversary's generator loss: with SGD, its rate times this (§4 states no rates; 3 chosen by the ablation)", legacy=1.),
+               LABEL_SCALE, Z_STD, ADV_WEIGHT,
                COND_ADV, EVERY_CURVE)
     def _load(self, opts): return load_mnist()
     def model(self, opts, data):

@@ -1,0 +1,27 @@
+"""Measure `aae_nb.supervised.style_use` (how much of the reconstruction the style code z carries) on the final model of
+§4 run directories, and write it beside the run as `style_use.json`, a record the notebook reads.
+
+    python tools/style_use.py runs/abl4/*/s* runs/full4/*/s*
+
+Each run's `model.pt` (written when training finished) is loaded; runs without one are skipped with a line saying so.
+"""
+import json, sys
+from pathlib import Path
+
+def main(dirs):
+    import torch
+    torch.set_num_threads(1)
+    from aae_nb.data import load_mnist
+    from aae_nb.model import load_model
+    from aae_nb.supervised import style_use
+    test = load_mnist().test
+    for d in map(Path, dirs):
+        if not (d/'model.pt').is_file(): print(f"{d}: no model.pt (unfinished run), skipped"); continue
+        m = load_model(d/'model.pt').eval()
+        ep = json.loads((d/'metrics.json').read_text())['epochs'] if (d/'metrics.json').is_file() else None
+        rec = {'style_use': style_use(m, test), 'epochs': ep, 'n_test_images': 2000, 'seed': 0,
+               'command': 'python tools/style_use.py ' + str(d)}
+        (d/'style_use.json').write_text(json.dumps(rec, indent=1))
+        print(f"{d}: style_use {rec['style_use']:.3f} ({ep} epochs)")
+
+if __name__ == '__main__': main(sys.argv[1:])
