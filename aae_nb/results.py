@@ -40,7 +40,7 @@ class Claim:
     target:str|None=None    # for a proxy: the condition (on `v` and the `extra` names) for reproduced
     partly:str|None=None    # and for partly
     extra:dict=field(default_factory=dict) # name -> `Ref.spec` read beside ours (a floor, a baseline)
-    show:str|None=None      # how ours reads, a format string of `v` and the `extra` names
+    show:str|None=None      # how ours reads, a format string of `v` (the mean), `sd` (its std over seeds) and the `extra` names
     not_run:str|None=None   # why it was not run (data that cannot be obtained here)
     judged:str|None=None    # a status judged by eye, for a figure no number stands for (`show` says what was seen)
     also:tuple=()           # other pages whose Reproduce box shows it (Table 1's GAN row on §1.1's page)
@@ -65,7 +65,7 @@ CLAIMS = [
  C('t1-gmmn', '30_likelihood', 'Table 1', 'GMMN + AE, MNIST', '282 ± 2', ['likelihood/gmmn/eval.json parzen/ll'], p=282, pm=2, better='higher', unit=' nats', digits=1, tol=0.05, also=('22_gmmn',)),
  C('t1-gan', '30_likelihood', 'Table 1', 'GAN, MNIST', '225 ± 2', ['likelihood/gan/eval.json parzen/ll'], p=225, pm=2, better='higher', unit=' nats', digits=1, tol=0.05, also=('10_gan',)),
  C('fig5', '30_likelihood', 'Fig 5', 'samples beside the training set', 'samples are not copies of training images', ['likelihood/aae15/metrics.json final/nn_dist_samples_median'], extra={'test': 'likelihood/aae15/metrics.json final/nn_dist_test_median'}, better='higher', show='nearest training image {v:.2f} away (median; for test images {test:.2f})', target='v >= 0.5 * test', partly='v >= 0.25 * test'),
- C('fig7a', '40_supervised', 'Fig 7a', 'supervised AAE, MNIST', 'style consistent across each row (label given to the decoder)', ['full4/paper-init s*/metrics.json final/readback_prior *100', 'full4/cond-adv3 s*/metrics.json final/readback_prior *100', 'supervised-30/metrics.json final/readback_prior *100'], better='higher', judged='partly', show="decoded grid read back as its column's label: {v:.1f}%, but where the label steers this well z carries little of the style: no run has both (§4)"),
+ C('fig7a', '40_supervised', 'Fig 7a', 'supervised AAE, MNIST', 'one style per row, one digit per column', ['full4/paper-init s*/metrics.json final/readback_prior *100', 'full4/cond-adv3 s*/metrics.json final/readback_prior *100', 'supervised-30/metrics.json final/readback_prior *100'], better='higher', judged='partly', show="read back {v:.1f}% with --cond-adv (ours), but z then keeps little style"),
  C('fig7b', '40_supervised', 'Fig 7b', 'supervised AAE, SVHN', 'style consistent across each row', not_run=NOT_OBTAINABLE.format('SVHN')),
  C('t2-100', '50_semisupervised', 'Table 2', 'MNIST, 100 labels', '1.90 ± 0.10', ['table2-gpu/faithful-100 */history.json test/error @common', 'ablation/init01 */history.json test/error @50', 'ablation/init01-share10 */history.json test/error @50', 'table2-gpu/vat0.3-100 */history.json test/error @common'], p=1.90, pm=0.10, unit='%'),
  C('t2-1000', '50_semisupervised', 'Table 2', 'MNIST, 1000 labels', '1.60 ± 0.08', ['table2-gpu/faithful-1000 */history.json test/error @common', 'table2-e50/1000 */history.json test/error @50', 'table2-gpu/vat0.3-1000 */history.json test/error @common'], p=1.60, pm=0.08, unit='%'),
@@ -77,7 +77,7 @@ CLAIMS = [
  C('t3-30', '60_clustering', 'Table 3', 'MNIST, 30 clusters', '4.10 ± 1.13', ['clustering c30-h1000-s*/metrics.json final/cluster_error', 'clustering/c30-h3000-s0/metrics.json final/cluster_error'], p=4.10, pm=1.13, unit='%'),
  C('fig9', '60_clustering', 'Fig 9', '16 clusters', 'tilted 1s, 6s apart from straight ones; 2s split by the loop', ['clustering/c16-h1000-s0/metrics.json final/best_map_accuracy'], judged='partly', show='by eye: 1s split by slant, 2s not yet; best-map accuracy {v:.1f}%'),
  C('fig11a', '70_dimreduction', 'Fig 11a', '2-D, 1000 labels', '4.20%', ['dimred/fig11a-init01-e60/metrics.json final/test_error', 'dimred/fig11a-init01/metrics.json final/test_error', 'dimred/fig11a/metrics.json final/test_error'], p=4.20, unit='%'),
- C('fig11b', '70_dimreduction', 'Fig 11b', '2-D, 100 labels', '6.08%', ['full7/b-yg0.1 s*/history.json test/error @common', 'dimred/fig11b-init01-e60/metrics.json final/test_error', 'dimred/gpu/11b */history.json test/error @common', 'dimred/fig11b/metrics.json final/test_error'], p=6.08, unit='%'),
+ C('fig11b', '70_dimreduction', 'Fig 11b', '2-D, 100 labels', '6.08%', ['full7/b-yg0.1 s*/history.json test/error @common'], extra={'dflt': 'dimred/fig11b-init01-e60/metrics.json final/test_error'}, show='{v:.2f} ± {sd:.2f}% with --y-grad 0.1 (ours; the defaults: {dflt:.2f}%)', p=6.08, unit='%'),
  C('fig11c', '70_dimreduction', 'Fig 11c', '2-D, unsupervised, 20 clusters', '13.95%', ['dimred/fig11c-a3-e60/metrics.json final/test_error', 'dimred/gpu/11c */history.json test/error @common'], p=13.95, unit='%'),
  C('fig11d', '70_dimreduction', 'Fig 11d', '10-D, W_C = 10I, 100 labels', '3.90%', ['dimred/fig11d-init01-e100/metrics.json final/test_error', 'dimred/fig11d/metrics.json final/test_error'], p=3.90, unit='%'),
 ]
@@ -366,7 +366,7 @@ def evaluate(c:Claim, # the claim
     for k, s in c.extra.items(): res.extras[k] = _group(Ref.spec(s), root)[0]
     v, d = res.value, c.digits
     res.budget = budget(res.readings, root)
-    if c.show: res.text = c.show.format(v=v, **res.extras)
+    if c.show: res.text = c.show.format(v=v, sd=res.std if res.std is not None else float('nan'), **res.extras)
     else: res.text = _fmt(v, d) + (f" ± {_fmt(res.std, d)}" if res.std is not None else '') + c.unit
     if c.judged: res.status = c.judged
     elif c.p is not None:

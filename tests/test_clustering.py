@@ -27,7 +27,7 @@ def test_train_resume_eval(tmp_path):
     assert f['paper_error'] == [4.10, 1.13]
     for name in m['figures']: assert (d/name).read_bytes()[:4] == b'\x89PNG'
     cfg = m['model']
-    assert cfg['sup_head'] is None and cfg['enc_kw'] == {'dropout_in': 0.2, 'bn': True, 'head_bn': True} and cfg['dec_kw'] == {'bn': False}
+    assert cfg['sup_head'] is None and cfg['enc_kw'] == {'dropout_in': 0.2, 'bn': True, 'head_bn': True, 'init_std': 0.01} and cfg['dec_kw'] == {'bn': False, 'init_std': 0.01}
     rc, _, err = run('train', 'clustering', '--epochs', '2', '--resume', '--device', 'cpu', '--quiet', '--out', str(d))
     assert rc == 0, err
     h = json.loads((d/'history.json').read_text())

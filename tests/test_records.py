@@ -20,11 +20,7 @@ from aae_nb.results import CLAIMS, Ref, check_ref, check_notebook, evaluate, rec
 
 # Notebooks whose prose is still in the old style: their record references are checked, their unmarked numbers are
 # not yet. Each entry says why; remove it once the notebook's numbers are marked (see the convention).
-GRANDFATHERED = {
-    '40_supervised.ipynb': 'TODO: §4 runs being re-made by another engineer; mark its prose numbers when they land',
-    '60_clustering.ipynb': 'TODO: §6 runs being re-made by another engineer; mark its prose numbers when they land',
-    '70_dimreduction.ipynb': 'TODO: §7 runs being re-made by another engineer; mark its prose numbers when they land',
-}
+GRANDFATHERED = {}   # notebook name -> the reason and the TODO; every notebook's prose numbers are marked now
 
 def _notebooks(): return sorted(p for p in NBS.glob('*.ipynb') if not p.name.startswith('_'))
 
