@@ -6,23 +6,10 @@ from pathlib import Path
 import pytest, torch
 from aae_nb.cli import main
 
-AAE = shutil.which('aae') or pytest.fail('the aae console script is not installed (pip install -e .)')
-TINY = ['--epochs', '1', '--n-train', '200', '--hidden', '16', '--device', 'cpu', '--quiet']
+from cli_helpers import AAE, TINY, run
 
-def run(args):
-    "`aae ARGS` in this process: (exit code, stdout, stderr)."
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err): rc = main(args)
-    return rc, out.getvalue(), err.getvalue()
 
 def snapshot(d): return {p.name: p.read_bytes() for p in Path(d).iterdir()}
-
-@pytest.fixture(scope='module')
-def done(tmp_path_factory):
-    "A finished tiny run of aae-mixture-2d."
-    d = tmp_path_factory.mktemp('runs')/'mix'
-    assert run(['train', 'aae-mixture-2d', *TINY, '--out', str(d)])[0] == 0
-    return d
 
 def refused(args, msg, done, new=None):
     before = snapshot(done)

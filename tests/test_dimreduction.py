@@ -9,10 +9,7 @@ from aae_nb.model import load_model
 
 TINY = ['--epochs', '1', '--n-train', '300', '--hidden', '32', '--device', 'cpu', '--quiet']
 
-def run(args):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err): rc = main(args)
-    return rc, out.getvalue(), err.getvalue()
+from cli_helpers import run
 
 @pytest.mark.parametrize('args,msg', [
     (['train', 'dimred-semi', '--eta', '0'], '--eta: expected a positive number'),

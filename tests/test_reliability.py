@@ -6,14 +6,8 @@ from pathlib import Path
 import numpy as np, pytest, torch
 from aae_nb.cli import main
 
-AAE = shutil.which('aae') or pytest.fail('the aae console script is not installed (pip install -e .)')
-TINY = ['--epochs', '1', '--n-train', '200', '--hidden', '16', '--device', 'cpu', '--quiet']
+from cli_helpers import AAE, TINY, run
 
-def run(args):
-    "`aae ARGS` in this process: (exit code, stdout, stderr)."
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err): rc = main(args)
-    return rc, out.getvalue(), err.getvalue()
 
 def one_line(err, start='aae: error: '):
     lines = err.strip().splitlines()
@@ -37,13 +31,6 @@ def advised(err) -> list:
     m = re.search(r'`aae ([^`]+)`', err)
     assert m, f"no command advised: {err}"
     return shlex.split(m[1])
-
-@pytest.fixture(scope='module')
-def done(tmp_path_factory):
-    "A finished tiny run of aae-mixture-2d."
-    d = tmp_path_factory.mktemp('runs')/'mix'
-    assert run(['train', 'aae-mixture-2d', *TINY, '--out', str(d)])[0] == 0
-    return d
 
 @pytest.fixture
 def copy(done, tmp_path):
