@@ -5,7 +5,7 @@
 
 Each run's `model.pt` (written when training finished) is loaded; runs without one are skipped with a line saying so.
 """
-import json, sys
+import inspect, json, sys
 from pathlib import Path
 
 def main(dirs):
@@ -19,7 +19,8 @@ def main(dirs):
         if not (d/'model.pt').is_file(): print(f"{d}: no model.pt (unfinished run), skipped"); continue
         m = load_model(d/'model.pt').eval()
         ep = json.loads((d/'metrics.json').read_text())['epochs'] if (d/'metrics.json').is_file() else None
-        rec = {'style_use': style_use(m, test), 'epochs': ep, 'n_test_images': 2000, 'seed': 0,
+        dflt = {k: v.default for k, v in inspect.signature(style_use).parameters.items()}     # what style_use measured on
+        rec = {'style_use': style_use(m, test), 'epochs': ep, 'n_test_images': dflt['n'], 'seed': dflt['seed'],
                'command': 'python tools/style_use.py ' + str(d)}
         (d/'style_use.json').write_text(json.dumps(rec, indent=1))
         print(f"{d}: style_use {rec['style_use']:.3f} ({ep} epochs)")
