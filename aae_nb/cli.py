@@ -4,7 +4,7 @@
 
 # %% ../nbs/90_cli.ipynb #88080b07
 from __future__ import annotations
-import argparse, json, os, shlex, sys   # nothing heavy: a Ctrl-C in the first second lands in `main`, which handles it
+import argparse, json, os, shlex, sys, threading   # nothing heavy: a Ctrl-C in the first second lands in `main`, which handles it
 
 # %% auto #0
 __all__ = ['cmd_list', 'cmd_train', 'cmd_eval', 'cmd_bench', 'main']
@@ -174,11 +174,20 @@ def _user_error(e:Exception) -> str|None:
 def main(argv:list|None=None) -> int:
     "Entry point of the `aae` console script: a user's mistake is one line and exit 2, a Ctrl-C a short line and exit 130."
     argv = sys.argv[1:] if argv is None else list(argv)
+    import signal
+    hit = []                                                # a Ctrl-C that lands inside a half-done import (torch imports some modules
+    def on_int(sig, frame): hit.append(sig); raise KeyboardInterrupt   # lazily, mid-run) can surface as another error: it is still the Ctrl-C
+    prev = signal.getsignal(signal.SIGINT)
+    mine = prev is signal.default_int_handler and threading.current_thread() is threading.main_thread()   # never where SIGINT is ignored
+    if mine: signal.signal(signal.SIGINT, on_int)
     try:
         try: return _command(argv)
         except Exception as e:
+            if hit: raise KeyboardInterrupt from None
             msg = _user_error(e)
             if msg is None: raise
             print(f"aae: error: {msg}", file=sys.stderr); return 2
     except KeyboardInterrupt:                               # at any moment: while importing, loading, evaluating, benchmarking
         print("aae: interrupted (Ctrl-C)", file=sys.stderr); return 130
+    finally:
+        if mine: signal.signal(signal.SIGINT, prev)

@@ -1,0 +1,78 @@
+"""§6 ablation arm "batch-norm statistics at test time" (A.3 leaves it open): the test error of finished clustering runs
+under the paper's protocol, with the encoder's batch-norm layers normalising by
+
+- `running`: the running averages training kept (PyTorch's eval mode; what every record of the package reports);
+- `population`: the exact mean and variance over the whole training split, recomputed once after training with the
+  training-time input (A.3's 20% input dropout on, or the noise arm's input noise) and the final weights;
+- `population-clean`: the same without input dropout or noise (the input the test images are seen with);
+- `batch`: the statistics of each mini-batch of 100 validation or test images (train-mode batch-norm, dropout off).
+
+It writes `bn_stats.json` beside the run, a record the notebook reads; the run's own files are not changed.
+
+    python tools/bn_stats.py runs/abl6/*/s* runs/full6/*/s*
+
+Each run's `model.pt` (written when training finished) is loaded; runs without one are skipped with a line saying so.
+"""
+import copy, json, sys
+from pathlib import Path
+
+def _codes(model, x, bs, bn_train):
+    "q(y|x) of images `x` in batches of `bs`; batch-norm in train mode (batch statistics) when `bn_train`, dropout always off."
+    import torch
+    if bn_train: model = copy.deepcopy(model)                            # train-mode batch-norm updates its running averages: not on the caller's model
+    model.eval()
+    if bn_train:
+        for m in model.encoder.modules():
+            if isinstance(m, torch.nn.modules.batchnorm._BatchNorm): m.train()
+    out = []
+    with torch.no_grad():
+        for i in range(0, len(x), bs): out.append(model.encoder(x[i:i + bs])['y'].float())
+    model.eval()
+    return torch.cat(out)
+
+def _recompute(model, x, bs, dropout, seed=0):
+    "A copy of `model` whose encoder's batch-norm layers hold the exact training-split statistics (cumulative average)."
+    import torch
+    m = copy.deepcopy(model).eval()
+    bns = [b for b in m.encoder.modules() if isinstance(b, torch.nn.modules.batchnorm._BatchNorm)]
+    for b in bns: b.reset_running_stats(); b.momentum = None; b.train()
+    if dropout:
+        for d in m.encoder.modules():
+            if isinstance(d, torch.nn.Dropout) or type(d).__name__ == 'GaussianNoise': d.train()
+    torch.manual_seed(seed)
+    with torch.no_grad():
+        for i in range(0, len(x) - bs + 1, bs): m.encoder(x[i:i + bs])
+    return m.eval()
+
+def bn_stats(model, data, bs:int=100) -> dict:
+    "Test error (§6 protocol) and best-map accuracy of `model` under each way of normalising (see the module's text)."
+    from aae_nb.metrics import cluster_error, best_map_accuracy
+    res = {}
+    models = {'running': (model, False), 'population': (_recompute(model, data.train.x, bs, True), False),
+              'population-clean': (_recompute(model, data.train.x, bs, False), False), 'batch': (model, True)}
+    for name, (m, bt) in models.items():
+        pv, pt = _codes(m, data.valid.x, bs, bt), _codes(m, data.test.x, bs, bt)
+        res[name] = {'error': cluster_error(pv, data.valid.y, pt, data.test.y), 'best_map_accuracy': best_map_accuracy(pt.argmax(1), data.test.y)}
+    return res
+
+def main(dirs):
+    import torch
+    torch.set_num_threads(1)
+    from aae_nb.data import load_mnist
+    from aae_nb.model import load_model
+    from aae_nb.experiments import subset_train
+    data = load_mnist()
+    for d in map(Path, dirs):
+        if not (d/'model.pt').is_file(): print(f"{d}: no model.pt (unfinished run), skipped"); continue
+        run = json.loads((d/'run.json').read_text())
+        if run.get('experiment') != 'clustering': print(f"{d}: a {run.get('experiment')!r} run, not a clustering one, skipped"); continue
+        n = run.get('options', {}).get('n_train')
+        ds = subset_train(data, n)
+        m = load_model(d/'model.pt').eval()
+        ep = json.loads((d/'metrics.json').read_text()).get('epochs') if (d/'metrics.json').is_file() else None
+        rec = {'modes': bn_stats(m, ds), 'epochs': ep, 'n_train_images': len(ds.train.x), 'batch_size': 100,
+               'command': 'python tools/bn_stats.py ' + str(d)}
+        (d/'bn_stats.json').write_text(json.dumps(rec, indent=1))
+        print(f"{d} ({ep} epochs): " + ', '.join(f"{k} {v['error']:.2f}" for k, v in rec['modes'].items()), flush=True)
+
+if __name__ == '__main__': main(sys.argv[1:])
