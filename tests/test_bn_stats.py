@@ -1,6 +1,6 @@
 """`tools/bn_stats.py`, the §6 ablation's batch-norm arm: its `running` mode is the package's own evaluation, the other
 modes differ from it, and evaluating never changes the model it is given."""
-import copy, importlib.util, sys
+import copy, importlib.util
 from pathlib import Path
 import torch
 from aae_nb.data import DataSets, Split

@@ -16,29 +16,26 @@ Each run's `model.pt` (written when training finished) is loaded; runs without o
 import copy, json, sys
 from pathlib import Path
 
-def _codes(model, x, bs, bn_train):
-    "q(y|x) of images `x` in batches of `bs`; batch-norm in train mode (batch statistics) when `bn_train`, dropout always off."
+def _bns(model):
     import torch
-    if bn_train: model = copy.deepcopy(model)                            # train-mode batch-norm updates its running averages: not on the caller's model
-    model.eval()
-    if bn_train:
-        for m in model.encoder.modules():
-            if isinstance(m, torch.nn.modules.batchnorm._BatchNorm): m.train()
-    out = []
-    with torch.no_grad():
-        for i in range(0, len(x), bs): out.append(model.encoder(x[i:i + bs])['y'].float())
-    model.eval()
-    return torch.cat(out)
+    return [b for b in model.encoder.modules() if isinstance(b, torch.nn.modules.batchnorm._BatchNorm)]
+
+def _batch_codes(model, x, bs):
+    "q(y|x) of images `x`, each batch of `bs` normalised by its own statistics (train-mode batch-norm, dropout off), on a copy of `model`."
+    import torch
+    m = copy.deepcopy(model).eval()                                      # train-mode batch-norm updates its running averages: not the caller's
+    for b in _bns(m): b.train()
+    with torch.no_grad(): return torch.cat([m.encoder(x[i:i + bs])['y'].float() for i in range(0, len(x), bs)])
 
 def _recompute(model, x, bs, dropout, seed=0):
-    "A copy of `model` whose encoder's batch-norm layers hold the exact training-split statistics (cumulative average)."
+    "A copy of `model` whose encoder's batch-norm layers hold the exact training-split statistics (cumulative average); `dropout`: with the training-time input (its dropout or noise)."
     import torch
+    from aae_nb.nets import GaussianNoise
     m = copy.deepcopy(model).eval()
-    bns = [b for b in m.encoder.modules() if isinstance(b, torch.nn.modules.batchnorm._BatchNorm)]
-    for b in bns: b.reset_running_stats(); b.momentum = None; b.train()
+    for b in _bns(m): b.reset_running_stats(); b.momentum = None; b.train()
     if dropout:
         for d in m.encoder.modules():
-            if isinstance(d, torch.nn.Dropout) or type(d).__name__ == 'GaussianNoise': d.train()
+            if isinstance(d, (torch.nn.Dropout, GaussianNoise)): d.train()
     torch.manual_seed(seed)
     with torch.no_grad():
         for i in range(0, len(x) - bs + 1, bs): m.encoder(x[i:i + bs])
@@ -46,13 +43,13 @@ def _recompute(model, x, bs, dropout, seed=0):
 
 def bn_stats(model, data, bs:int=100) -> dict:
     "Test error (§6 protocol) and best-map accuracy of `model` under each way of normalising (see the module's text)."
-    from aae_nb.metrics import cluster_error, best_map_accuracy
-    res = {}
-    models = {'running': (model, False), 'population': (_recompute(model, data.train.x, bs, True), False),
-              'population-clean': (_recompute(model, data.train.x, bs, False), False), 'batch': (model, True)}
-    for name, (m, bt) in models.items():
-        pv, pt = _codes(m, data.valid.x, bs, bt), _codes(m, data.test.x, bs, bt)
-        res[name] = {'error': cluster_error(pv, data.valid.y, pt, data.test.y), 'best_map_accuracy': best_map_accuracy(pt.argmax(1), data.test.y)}
+    from aae_nb.metrics import cluster_error, best_map_accuracy, cluster_report
+    pick = lambda r: {'error': r['error'], 'best_map_accuracy': r['best_map_accuracy']}
+    res = {'running': pick(cluster_report(model, data.valid, data.test)),
+           'population': pick(cluster_report(_recompute(model, data.train.x, bs, True), data.valid, data.test)),
+           'population-clean': pick(cluster_report(_recompute(model, data.train.x, bs, False), data.valid, data.test))}
+    pv, pt = _batch_codes(model, data.valid.x, bs), _batch_codes(model, data.test.x, bs)
+    res['batch'] = {'error': cluster_error(pv, data.valid.y, pt, data.test.y), 'best_map_accuracy': best_map_accuracy(pt.argmax(1), data.test.y)}
     return res
 
 def main(dirs):
