@@ -242,6 +242,7 @@ class BatchedLearner:
         for L in runs:
             bad = sorted({f"{type(c).__name__}.{e}" for c in L.cbs for e in _PHASE_EVENTS if hasattr(c, e)})
             if bad: raise ValueError(f"callbacks that act inside a step ({', '.join(bad)}) cannot run batched: the phases run once for all runs")
+        if any(L.clip_grad is not None for L in runs): raise ValueError("gradient clipping (clip_grad, --clip-grad) is not supported for batched runs: train each seed on its own")
         if noise not in ('per-run', 'shared'): raise ValueError(f"noise must be 'per-run' or 'shared', got {noise!r}")
         self.runs, self.K, self.device, self.bs = list(runs), len(runs), L0.device, L0.bs
         if self.device.type == 'cpu': _keep_large_allocations()                           # the stacked gradients are fresh pages every step otherwise

@@ -4,7 +4,7 @@
 
 # %% ../nbs/60_clustering.ipynb #ef5fc43a
 from __future__ import annotations
-import json, statistics
+import json, math, statistics
 from pathlib import Path
 import torch
 from .priors import GaussianPrior, CategoricalPrior
@@ -12,7 +12,7 @@ from .model import AutoEncoder, AdversarialRegularizer
 from .learner import OptSpec, OPTIMISERS
 from .metrics import encode_split, cluster_labels, cluster_error, best_map_accuracy, nmi, cluster_report
 from .plots import decode_codes, save_figure, pyplot, error_axis
-from .experiments import Experiment, Option, HIDDEN, INIT_STD, NOISE_IN, init_std_of, positive_int, rate, register
+from .experiments import Experiment, Option, HIDDEN, INIT_STD, NOISE_IN, init_std_of, positive_int, positive_float, rate, register
 
 # %% auto #0
 __all__ = ['TABLE3', 'CATGAN', 'clustering_aae', 'cluster_heads', 'slant', 'loops', 'posteriors', 'cluster_table', 'cluster_rows',
@@ -29,17 +29,24 @@ def clustering_aae(in_shape:tuple=(1, 28, 28),
                    out_act:str='sigmoid',
                    init_std:float|None=None, # N(0, init_std^2) weights in every net (A.1's 0.01; A.3 states none); None: PyTorch's default
                    noise_in:float=0., # Gaussian noise on the input at training time (A.2.1's 0.3; A.3 uses dropout instead)
+                   head_bn:bool|None=None, # batch-norm on the heads' outputs (None: as `bn`, A.3's "including the last layer"); False: in the trunk only
+                   style_adv_weight:float=1.0, # the Gaussian (z) adversary's generator loss times this (ours: A.3 states the rates)
+                   cat_adv_weight:float=1.0, # the Categorical (y) adversary's generator loss times this (ours)
                   ) -> AutoEncoder:
     "The §6 clustering AAE (A.3): the Figure 8 network with no supervised head; q(y|x) a softmax over `n_clusters`, q(z|x) linear, two adversaries."
     if isinstance(n_clusters, bool) or not isinstance(n_clusters, int) or n_clusters < 2:
         raise ValueError(f"n_clusters must be a whole number >= 2, got {n_clusters!r}")
     ikw = {'init_std': init_std} if init_std else {}          # (no key when unset: older checkpoints' configs stay equal)
     nkw = {'noise_in': noise_in} if noise_in else {}
+    for n, w in (('style_adv_weight', style_adv_weight), ('cat_adv_weight', cat_adv_weight)):
+        if isinstance(w, bool) or not isinstance(w, (int, float)) or not 0 < w < math.inf: raise ValueError(f"{n} must be a positive number, got {w!r}")
+    ywk = {'weight': float(cat_adv_weight)} if cat_adv_weight != 1 else {}
+    zwk = {'weight': float(style_adv_weight)} if style_adv_weight != 1 else {}
     return AutoEncoder(in_shape, {'y': ('softmax', n_clusters), 'z': ('linear', style_dim)}, hidden, out_act=out_act,
                        recon='half_sse', dec_in=('y', 'z'), n_classes=n_clusters, sup_head=None,
-                       regularizers={'y': AdversarialRegularizer('y', CategoricalPrior(n_clusters), hidden=disc_hidden, **ikw),
-                                     'z': AdversarialRegularizer('z', GaussianPrior(style_dim, style_std), hidden=disc_hidden, **ikw)},
-                       enc_kw={'dropout_in': dropout_in, 'bn': bn, 'head_bn': bn, **ikw, **nkw}, dec_kw={'bn': False, **ikw})
+                       regularizers={'y': AdversarialRegularizer('y', CategoricalPrior(n_clusters), hidden=disc_hidden, **ikw, **ywk),
+                                     'z': AdversarialRegularizer('z', GaussianPrior(style_dim, style_std), hidden=disc_hidden, **ikw, **zwk)},
+                       enc_kw={'dropout_in': dropout_in, 'bn': bn, 'head_bn': bn if head_bn is None else bool(head_bn), **ikw, **nkw}, dec_kw={'bn': False, **ikw})
 
 # %% ../nbs/60_clustering.ipynb #f879f1f8
 @torch.no_grad()
@@ -168,10 +175,15 @@ class Clustering(Experiment):
                HIDDEN.with_default(3000, 'units in each of the two hidden layers of every network (A.3: 3000)'),
                INIT_STD.with_default(0.01, "N(0, s^2) initial weights in every net (A.1's 0.01; A.3 states none; chosen by the ablation); 0: PyTorch's default", legacy=0.),
                Option('dropout_in', rate, 0.2, 'input dropout at training time (A.3: 0.2)', legacy=0.2),
-               NOISE_IN.with_default(0., "std of Gaussian noise on the input at training time (A.3: none, it uses dropout; A.2.1: 0.3)"))
+               NOISE_IN.with_default(0., "std of Gaussian noise on the input at training time (A.3: none, it uses dropout; A.2.1: 0.3)"),
+               Option('head_bn', int, 1, "1: batch-norm on both heads' outputs too (our reading of A.3's 'including the last layer of q(y|x) and q(z|x)'); 0: in the trunk's layers only", choices=(0, 1), legacy=1),
+               Option('style_adv_weight', positive_float, 1.0, "the Gaussian adversary's generator loss times this: with SGD, its rate times this (ours; A.3 states the rates)", legacy=1.0),
+               Option('cat_adv_weight', positive_float, 1.0, "the Categorical adversary's generator loss times this (ours; A.3 states the rates)", legacy=1.0))
     def model(self, opts, data):
         return clustering_aae(data.shape, opts.clusters, opts.style_dim, (opts.hidden,) * 2, (opts.hidden,) * 2,
-                              dropout_in=opts.get('dropout_in', 0.2), init_std=init_std_of(opts), noise_in=opts.get('noise_in', 0.))
+                              dropout_in=opts.get('dropout_in', 0.2), init_std=init_std_of(opts), noise_in=opts.get('noise_in', 0.),
+                              head_bn=bool(opts.get('head_bn', 1)), style_adv_weight=opts.get('style_adv_weight') or 1.,
+                              cat_adv_weight=opts.get('cat_adv_weight') or 1.)
     def metrics(self, opts): return {'cluster': cluster_metrics}
     def report(self, run, out, opts):
         m, d, k = run.model, run.data, opts.clusters

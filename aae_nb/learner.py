@@ -147,7 +147,8 @@ class Learner:
                  sup_bs:int=100, # labelled batch size of the 'sup' phase
                  labelled_share:float|None=None, # draw this fraction of every batch from the `labelled` images (`MixedBatches`; ours); default: plain shuffling
                  amp:bool=False, # bf16 autocast where the device has fast bf16 (`bf16_fast`)
-                 check_every:int=100): # check losses for NaN/inf every this many batches
+                 check_every:int=100, # check losses for NaN/inf every this many batches
+                 clip_grad:float|None=None): # clip the gradient norm of every update (each phase's parameters together) at this; None: no clipping (the paper's)
         self.rank, self.world = init_distributed()
         self.device = get_device(device)
         if self.world > 1 and self.device.type == 'cuda': self.device = torch.device('cuda', torch.cuda.current_device())
@@ -160,6 +161,9 @@ class Learner:
         self.precision = 'bf16 autocast' if self.amp else 'float32'
         self.specs = {**OPTIMISERS[opt]} if isinstance(opt, str) else {**PAPER, **opt}
         self.opt_name, self.check_every = (opt if isinstance(opt, str) else 'custom'), check_every
+        if clip_grad is not None and (isinstance(clip_grad, bool) or not isinstance(clip_grad, (int, float)) or not 0 < clip_grad < math.inf):
+            raise ValueError(f"clip_grad must be a positive number or None, got {clip_grad!r}")
+        self.clip_grad = None if clip_grad is None else float(clip_grad)
         tr = data.train
         _check_pixels(model, tr.x)
         if model.uses_labels: _check_model_labels(model, tr.y if labelled is None else tr.y[torch.as_tensor(labelled).cpu()])
@@ -218,7 +222,9 @@ class Learner:
         self._bad = self._bad | ~torch.isfinite(loss)
         opt = self.opts[opt_name]
         opt.zero_grad(set_to_none=True); loss.backward()
-        _allreduce_grads([p for g in opt.param_groups for p in g['params']], self.world)
+        ps = [p for g in opt.param_groups for p in g['params']]
+        _allreduce_grads(ps, self.world)
+        if self.clip_grad is not None: torch.nn.utils.clip_grad_norm_(ps, self.clip_grad, foreach=True)
         opt.step()
     def autocast(self): return torch.autocast(self.device.type, dtype=torch.bfloat16) if self.amp else torch.autocast('cpu', enabled=False)
     def _shard(self, *ts): return ts if self.world == 1 else tuple(t[self.rank::self.world] for t in ts)

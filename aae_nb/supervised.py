@@ -15,7 +15,7 @@ from .experiments import Experiment, Option, HIDDEN, INIT_STD, NOISE_IN, init_st
 from .data import DataSets, DataError, load_mnist, load_svhn, show_images
 
 # %% auto #0
-__all__ = ['Z_DIM', 'LABEL_INPUT', 'Z_STD', 'COND_ADV', 'ADV_WEIGHT', 'LABEL_SCALE', 'EVERY_CURVE', 'supervised_aae',
+__all__ = ['Z_DIM', 'LABEL_INPUT', 'Z_STD', 'COND_ADV', 'ADV_WEIGHT', 'CLIP_GRAD', 'LABEL_SCALE', 'EVERY_CURVE', 'supervised_aae',
            'check_labels_given', 'decode_as', 'label_grid', 'DigitClassifier', 'predict', 'train_classifier',
            'code_probe', 'chance_accuracy', 'style_use', 'readback', 'disentanglement', 'fig7_figure',
            'style_transfer_figure', 'readback_classifier', 'disentanglement_curve', 'SupervisedMNIST', 'SupervisedSVHN']
@@ -193,6 +193,7 @@ def _check_data(ds:DataSets) -> DataSets:
 Z_STD = Option('z_std', positive_float, 1.0, "std of the Gaussian prior on z (§4 gives none; A.1's likelihood runs use 5 for MNIST)")
 COND_ADV = Option('cond_adv', int, 0, "1: the z adversary's discriminator also sees the label while its positives are p(z) whatever the label, so q(z|y), not only q(z), is pushed to p(z) (ours, beyond §4)", choices=(0, 1))
 ADV_WEIGHT = Option('adv_weight', positive_float, 1.0, "weight of the z adversary's generator loss: with SGD, its rate times this (§4 states no rates)")
+CLIP_GRAD = Option('clip_grad', positive_float, None, "clip the gradient norm of every update (each phase's parameters together) at this (ours, beyond §4: a stronger adversary can run away; default: no clipping)")
 LABEL_SCALE = Option('label_scale', positive_float, 1.0, "the one-hot label times this at the decoder's input (ours; §4: the plain one-hot)")
 EVERY_CURVE = Option('curve_every', nonneg_int, 0, "every N epochs, also the read-back of z ~ p(z) and the MLP probe of the label in z (0: only at the end)")
 
@@ -228,6 +229,7 @@ class _Supervised(Experiment):
     epochs = 12
     clf_epochs = 2
     def data(self, opts): return _check_data(subset_train(self._load(opts), opts.n_train))
+    def learner_kw(self, opts, data): return {'clip_grad': opts.clip_grad} if opts.get('clip_grad') else {}
     def _load(self, opts) -> DataSets: raise NotImplementedError
     def metrics(self, opts):
         k = opts.get('curve_every') or 0
@@ -259,7 +261,7 @@ class SupervisedMNIST(_Supervised):
                INIT_STD.with_default(0.01, "N(0, s^2) initial weights in every net (A.1's 0.01; §4 states none; chosen by the ablation); 0: PyTorch's default", legacy=0.),
                NOISE_IN.with_default(0., "std of Gaussian noise on the input at training time (A.2.1: 0.3; §4 states none)", legacy=0.),
                LABEL_SCALE, Z_STD, ADV_WEIGHT,
-               COND_ADV, EVERY_CURVE)
+               COND_ADV, CLIP_GRAD, EVERY_CURVE)
     def _load(self, opts): return load_mnist()
     def model(self, opts, data):
         return supervised_aae(data.shape, data.n_classes, opts.z_dim, (opts.hidden,) * 2, (opts.hidden,) * 2, label_input=bool(opts.label_input),
