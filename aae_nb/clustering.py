@@ -40,12 +40,10 @@ def clustering_aae(in_shape:tuple=(1, 28, 28),
     nkw = {'noise_in': noise_in} if noise_in else {}
     for n, w in (('style_adv_weight', style_adv_weight), ('cat_adv_weight', cat_adv_weight)):
         if isinstance(w, bool) or not isinstance(w, (int, float)) or not 0 < w < math.inf: raise ValueError(f"{n} must be a positive number, got {w!r}")
-    ywk = {'weight': float(cat_adv_weight)} if cat_adv_weight != 1 else {}
-    zwk = {'weight': float(style_adv_weight)} if style_adv_weight != 1 else {}
     return AutoEncoder(in_shape, {'y': ('softmax', n_clusters), 'z': ('linear', style_dim)}, hidden, out_act=out_act,
                        recon='half_sse', dec_in=('y', 'z'), n_classes=n_clusters, sup_head=None,
-                       regularizers={'y': AdversarialRegularizer('y', CategoricalPrior(n_clusters), hidden=disc_hidden, **ikw, **ywk),
-                                     'z': AdversarialRegularizer('z', GaussianPrior(style_dim, style_std), hidden=disc_hidden, **ikw, **zwk)},
+                       regularizers={'y': AdversarialRegularizer('y', CategoricalPrior(n_clusters), hidden=disc_hidden, weight=float(cat_adv_weight), **ikw),
+                                     'z': AdversarialRegularizer('z', GaussianPrior(style_dim, style_std), hidden=disc_hidden, weight=float(style_adv_weight), **ikw)},
                        enc_kw={'dropout_in': dropout_in, 'bn': bn, 'head_bn': bn if head_bn is None else bool(head_bn), **ikw, **nkw}, dec_kw={'bn': False, **ikw})
 
 # %% ../nbs/60_clustering.ipynb #f879f1f8

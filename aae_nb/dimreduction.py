@@ -42,11 +42,10 @@ def dimred_aae(in_shape:tuple=(1, 28, 28),
     if hinge_weight < 0: raise ValueError(f"hinge_weight must be >= 0, got {hinge_weight}")
     if isinstance(style_adv_weight, bool) or not isinstance(style_adv_weight, (int, float)) or not 0 < style_adv_weight < math.inf:
         raise ValueError(f"style_adv_weight must be a positive number, got {style_adv_weight!r}")
-    zwk = {'weight': float(style_adv_weight)} if style_adv_weight != 1 else {}
     ikw = {'init_std': init_std} if init_std else {}       # (no key when unset: older checkpoints' configs stay equal)
     ekw = {**({'bn': True, 'head_bn': True} if bn else {}), **({'dropout_in': dropout_in} if dropout_in else {})}
     regs = {'y': AdversarialRegularizer('y', CategoricalPrior(n_clusters), hidden=disc_hidden, **ikw),
-            'z': AdversarialRegularizer('z', GaussianPrior(dim, style_std), hidden=disc_hidden, spectral_norm=spectral_norm, **ikw, **zwk)}
+            'z': AdversarialRegularizer('z', GaussianPrior(dim, style_std), hidden=disc_hidden, spectral_norm=spectral_norm, weight=float(style_adv_weight), **ikw)}
     if learn_heads and hinge_weight > 0: regs['heads'] = HeadHinge(eta, hinge_weight)    # fixed heads: the hinge has nothing to move
     return AutoEncoder(in_shape, {'y': ('softmax', n_clusters), 'z': ('linear', dim)}, hidden, recon='half_sse',
                        dec_input=ClusterHeads(n_clusters, dim, learn=learn_heads, scale=head_scale, seed=head_seed, y_grad=y_grad, head_lr=head_lr),
