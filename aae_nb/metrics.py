@@ -9,8 +9,9 @@ from .priors import Prior
 from .model import recon_loss, mmd2_u, scales_for
 
 # %% auto #0
-__all__ = ['encode_split', 'aggregated_posterior', 'classify', 'error_rate', 'evaluate_recon', 'grid_tv', 'holes', 'code_match',
-           'own_region_fraction', 'cluster_labels', 'cluster_error', 'best_map_accuracy', 'nmi', 'cluster_report']
+__all__ = ['encode_split', 'aggregated_posterior', 'classify', 'error_rate', 'evaluate_recon', 'live_units', 'code_spread',
+           'grid_tv', 'holes', 'code_match', 'own_region_fraction', 'cluster_labels', 'cluster_error',
+           'best_map_accuracy', 'nmi', 'cluster_report']
 
 # %% ../nbs/04_metrics.ipynb #1d0bb0cd
 @torch.no_grad()
@@ -51,6 +52,32 @@ def evaluate_recon(model, split, bs:int=1000) -> float:
         tot += float(recon_loss(model.reconstruct(x, y), x, model.recon)) * len(x)
     model.train(was)
     return tot / len(split)
+
+# %% ../nbs/04_metrics.ipynb #02e8e333
+@torch.no_grad()
+def live_units(model, x:torch.Tensor|object, # images (N, C, H, W), or a split with `.x`
+               n:int=2000, bs:int=1000) -> dict:
+    "{encoder ReLU layer's name: share of its units > 0 on at least one of the first `n` images}, eval mode; 0 = a dead layer."
+    x = getattr(x, 'x', x)[:n]
+    relus = [(k, m) for k, m in model.encoder.named_modules() if isinstance(m, torch.nn.ReLU)]
+    fired = {}
+    def hook(k):
+        def f(mod, inp, out):
+            a = (out > 0).flatten(1).any(0).cpu()                                   # (units,)
+            fired[k] = a if k not in fired else fired[k] | a
+        return f
+    hs = [m.register_forward_hook(hook(k)) for k, m in relus]
+    was = model.training; model.eval(); dev = next(model.parameters()).device
+    try:
+        for i in range(0, len(x), bs): model.encoder(x[i:i + bs].to(dev))
+    finally:
+        for h in hs: h.remove()
+        model.train(was)
+    return {k: fired[k].float().mean().item() for k, _ in relus if k in fired}
+
+def code_spread(model, x, key:str='z', n:int=2000) -> float:
+    "Mean over dimensions of the standard deviation of code part `key` (posterior means) over the first `n` images: 0 = a constant code."
+    return encode_split(model, getattr(x, 'x', x)[:n], [key])[key].std(0).mean().item()
 
 # %% ../nbs/04_metrics.ipynb #cb2325df
 def grid_tv(z:torch.Tensor, zp:torch.Tensor, lim:float=6.0, bins:int=30) -> float:

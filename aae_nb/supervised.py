@@ -9,7 +9,7 @@ from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 from .priors import GaussianPrior
 from .model import AutoEncoder, AdversarialRegularizer, ConcatInput
-from .metrics import encode_split, evaluate_recon
+from .metrics import encode_split, evaluate_recon, live_units, code_spread
 from .plots import decode_codes, save_figure, pyplot
 from .experiments import Experiment, Option, HIDDEN, INIT_STD, NOISE_IN, init_std_of, positive_int, nonneg_int, positive_float, rate, subset_train, register
 from .data import DataSets, DataError, load_mnist, load_svhn, show_images
@@ -151,7 +151,8 @@ def disentanglement(model:AutoEncoder, data:DataSets,
     z_tr, z_te = encode_split(model, tr, ['z'])['z'], encode_split(model, te, ['z'])['z']       # mean codes, (N, d)
     out = {'z_probe_linear': code_probe(z_tr, tr.y, z_te, te.y, (), data.n_classes, seed=seed),
            'z_probe_mlp': code_probe(z_tr, tr.y, z_te, te.y, (256, 256), data.n_classes, seed=seed),
-           'z_probe_chance': chance_accuracy(te.y), 'test_recon': evaluate_recon(model, te)}
+           'z_probe_chance': chance_accuracy(te.y), 'test_recon': evaluate_recon(model, te),
+           'z_spread': code_spread(model, te), 'live_units': min(live_units(model, te).values(), default=1.)}  # 0: a dead encoder, z constant
     if clf is not None and model.label_input:
         zp = model.prior_of('z').sample(n_rows, generator=torch.Generator().manual_seed(seed))[0]
         out.update(style_use=style_use(model, te, seed=seed), classifier_test_acc=(predict(clf, te.x) == te.y.cpu()).float().mean().item(),
@@ -221,6 +222,7 @@ def _curve(m, d, device, n_rows, n_probe, was) -> dict:
             zp = m.prior_of('z').sample(n_rows, generator=torch.Generator().manual_seed(0))[0]
             out['readback/prior'] = readback(readback_classifier(d, device), m, zp)
             out['z/style_use'] = style_use(m, d.test)
+        out['z/live_units'] = min(live_units(m, d.test).values(), default=1.)   # the deadest encoder layer (0: z is a constant)
     finally: m.train(was)
     return out
 

@@ -1,5 +1,6 @@
-"""Measure `aae_nb.supervised.style_use` (how much of the reconstruction the style code z carries) on the final model of
-§4 run directories, and write it beside the run as `style_use.json`, a record the notebook reads.
+"""Measure `aae_nb.supervised.style_use` (how much of the reconstruction the style code z carries), the encoder's live
+units (`aae_nb.metrics.live_units`: 0 in a layer means z is a constant) and the spread of z (`code_spread`) on the final
+model of §4 run directories, and write them beside the run as `style_use.json`, a record the notebook reads.
 
     python tools/style_use.py runs/abl4/*/s* runs/full4/*/s*
 
@@ -13,6 +14,7 @@ def main(dirs):
     torch.set_num_threads(1)
     from aae_nb.data import load_mnist
     from aae_nb.model import load_model
+    from aae_nb.metrics import live_units, code_spread
     from aae_nb.supervised import style_use
     test = load_mnist().test
     for d in map(Path, dirs):
@@ -20,9 +22,10 @@ def main(dirs):
         m = load_model(d/'model.pt').eval()
         ep = json.loads((d/'metrics.json').read_text())['epochs'] if (d/'metrics.json').is_file() else None
         dflt = {k: v.default for k, v in inspect.signature(style_use).parameters.items()}     # what style_use measured on
-        rec = {'style_use': style_use(m, test), 'epochs': ep, 'n_test_images': dflt['n'], 'seed': dflt['seed'],
+        rec = {'style_use': style_use(m, test), 'live_units': live_units(m, test, n=dflt['n']), 'z_spread': code_spread(m, test, n=dflt['n']),
+               'epochs': ep, 'n_test_images': dflt['n'], 'seed': dflt['seed'],
                'command': 'python tools/style_use.py ' + str(d)}
         (d/'style_use.json').write_text(json.dumps(rec, indent=1))
-        print(f"{d}: style_use {rec['style_use']:.3f} ({ep} epochs)")
+        print(f"{d}: style_use {rec['style_use']:.3f}, live units {min(rec['live_units'].values()):.3f}, z spread {rec['z_spread']:.3f} ({ep} epochs)")
 
 if __name__ == '__main__': main(sys.argv[1:])
