@@ -15,10 +15,11 @@ from .experiments import Experiment, Option, HIDDEN, INIT_STD, NOISE_IN, init_st
 from .data import DataSets, DataError, load_mnist, load_svhn, show_images
 
 # %% auto #0
-__all__ = ['Z_DIM', 'LABEL_INPUT', 'Z_STD', 'COND_ADV', 'ADV_WEIGHT', 'CLIP_GRAD', 'LABEL_SCALE', 'EVERY_CURVE', 'supervised_aae',
-           'check_labels_given', 'decode_as', 'label_grid', 'DigitClassifier', 'predict', 'train_classifier',
-           'code_probe', 'chance_accuracy', 'style_use', 'readback', 'disentanglement', 'fig7_figure',
-           'style_transfer_figure', 'readback_classifier', 'disentanglement_curve', 'SupervisedMNIST', 'SupervisedSVHN']
+__all__ = ['Z_DIM', 'LABEL_INPUT', 'Z_STD', 'COND_ADV', 'ADV_WEIGHT', 'ENC_BN', 'CLIP_GRAD', 'LABEL_SCALE', 'EVERY_CURVE',
+           'supervised_aae', 'check_labels_given', 'decode_as', 'label_grid', 'DigitClassifier', 'predict',
+           'train_classifier', 'code_probe', 'chance_accuracy', 'style_use', 'readback', 'disentanglement',
+           'fig7_figure', 'style_transfer_figure', 'readback_classifier', 'disentanglement_curve', 'SupervisedMNIST',
+           'SupervisedSVHN']
 
 # %% ../nbs/40_supervised.ipynb #4d890b10
 def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
@@ -34,11 +35,13 @@ def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
                    noise_in:float=0., # Gaussian noise on the input at training time (A.2.1's 0.3; §4 states none)
                    label_scale:float=1.0, # the one-hot label times this at the decoder's input (ours; §4: the plain one-hot)
                    adv_weight:float=1.0, # weight of the z adversary's generator loss (with SGD: its rate times this)
+                   enc_bn:str='none', # batch-norm in the encoder only: 'all' (its hidden layers and z, A.3's treatment), 'hidden' (not z), 'none'
                    cond_adv:bool=False, # ours: the z adversary also sees the label, its positives p(z) whatever the label (q(z|y) -> p(z) for each y)
                   ) -> AutoEncoder:
     "The §4 supervised AAE (Figure 6): encoder q(z|x), decoder p(x|y, z) fed the one-hot label beside z, an adversary on z."
     ikw = {'init_std': init_std} if init_std else {}          # (no key when unset: older checkpoints' configs stay equal)
-    ekw = {'bn': bn, 'head_bn': bn, 'dropout_in': dropout_in, **ikw, **({'noise_in': noise_in} if noise_in else {})}
+    if enc_bn not in ('none', 'all', 'hidden'): raise ValueError(f"enc_bn: 'none', 'all' or 'hidden', got {enc_bn!r}")
+    ekw = {'bn': bn or enc_bn != 'none', 'head_bn': bn or enc_bn == 'all', 'dropout_in': dropout_in, **ikw, **({'noise_in': noise_in} if noise_in else {})}
     parts = ('label', 'z') if label_input else ('z',)
     return AutoEncoder(in_shape, {'z': ('linear', z_dim)}, hidden, arch=arch, out_act=out_act, recon='half_sse',
                        dec_input=ConcatInput(parts, {'z': z_dim}, n_classes, label_scale=label_scale), n_classes=n_classes,
@@ -194,6 +197,7 @@ def _check_data(ds:DataSets) -> DataSets:
 Z_STD = Option('z_std', positive_float, 1.0, "std of the Gaussian prior on z (§4 gives none; A.1's likelihood runs use 5 for MNIST)")
 COND_ADV = Option('cond_adv', int, 0, "1: the z adversary's discriminator also sees the label while its positives are p(z) whatever the label, so q(z|y), not only q(z), is pushed to p(z) (ours, beyond §4)", choices=(0, 1))
 ADV_WEIGHT = Option('adv_weight', positive_float, 1.0, "weight of the z adversary's generator loss: with SGD, its rate times this (§4 states no rates)")
+ENC_BN = Option('enc_bn', str, 'none', "batch-norm in the encoder only (the decoder and the adversary without): 'all' its hidden layers and the z layer (A.3's treatment for §6), 'hidden' its hidden layers, 'none' (§4 states no architecture)", choices=('none', 'all', 'hidden'))
 CLIP_GRAD = Option('clip_grad', positive_float, None, "clip the gradient norm of every update (each phase's parameters together) at this (ours, beyond §4: a stronger adversary can run away; default: no clipping)")
 LABEL_SCALE = Option('label_scale', positive_float, 1.0, "the one-hot label times this at the decoder's input (ours; §4: the plain one-hot)")
 EVERY_CURVE = Option('curve_every', nonneg_int, 0, "every N epochs, also the read-back of z ~ p(z) and the MLP probe of the label in z (0: only at the end)")
@@ -263,12 +267,13 @@ class SupervisedMNIST(_Supervised):
                INIT_STD.with_default(0.01, "N(0, s^2) initial weights in every net (A.1's 0.01; §4 states none; chosen by the ablation); 0: PyTorch's default", legacy=0.),
                NOISE_IN.with_default(0., "std of Gaussian noise on the input at training time (A.2.1: 0.3; §4 states none)", legacy=0.),
                LABEL_SCALE, Z_STD, ADV_WEIGHT,
-               COND_ADV, CLIP_GRAD, EVERY_CURVE)
+               COND_ADV, CLIP_GRAD, ENC_BN, EVERY_CURVE)
     def _load(self, opts): return load_mnist()
     def model(self, opts, data):
         return supervised_aae(data.shape, data.n_classes, opts.z_dim, (opts.hidden,) * 2, (opts.hidden,) * 2, label_input=bool(opts.label_input),
                               init_std=init_std_of(opts), noise_in=opts.get('noise_in') or 0., label_scale=opts.get('label_scale') or 1.,
-                              z_std=opts.get('z_std') or 1., adv_weight=opts.get('adv_weight') or 1., cond_adv=bool(opts.get('cond_adv')))
+                              z_std=opts.get('z_std') or 1., adv_weight=opts.get('adv_weight') or 1., cond_adv=bool(opts.get('cond_adv')),
+                              enc_bn=opts.get('enc_bn') or 'none')
 
 @register
 class SupervisedSVHN(_Supervised):
