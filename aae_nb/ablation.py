@@ -116,9 +116,10 @@ def arm_curves(runs:dict, metric:str, path:str|Path, scale:float=1., title:str='
     for i, (a, rs) in enumerate(runs.items()):
         c = plt.cm.tab10(i % 10)
         eps = sorted({r['epoch'] for s in rs for r in rs[s]['history'] if r.get(metric) is not None})
+        if not eps: continue                                  # no run of this arm recorded the metric (its colour stays its own)
         for s in rs:
             h = [(r['epoch'], r[metric] * scale) for r in rs[s]['history'] if r.get(metric) is not None]
-            ax.plot(*zip(*h), '-', c=c, lw=0.7, alpha=0.35)
+            if h: ax.plot(*zip(*h), '-', c=c, lw=0.7, alpha=0.35)
         m = [mean_std([value_at(rs[s]['history'], metric, e) for s in rs]) for e in eps]
         ax.plot(eps, [v[0] * scale for v in m], '-', c=c, lw=2, label=f"{(names or {}).get(a, a)} ({len(rs)} seeds)")
     if log: ax.set_yscale('log'); error_axis(ax)
