@@ -139,7 +139,7 @@ class StackedAE:
         self.K, self.names, self.device = len(models), list(named[0]), dev
         self.P = {n: torch.stack([d[n].detach().to(dev) for d in named]).requires_grad_(named[0][n].requires_grad) for n in self.names}
         self.enc = _plan(t.encoder.trunk, 'encoder.trunk')
-        self.heads, self.noise_dim = dict(t.encoder.heads), t.encoder.noise_dim
+        self.heads, self.noise_dim, self.head_noise = dict(t.encoder.heads), t.encoder.noise_dim, getattr(t.encoder, 'head_noise', 0.)
         self.dec, self.out_act = _plan(t.decoder.net, 'decoder.net'), t.decoder.out_act
         self.dec_input, self.recon, self.sup_head = t.dec_input, t.recon, t.sup_head
         self.regs = dict(t.regularizers.items())
@@ -163,7 +163,7 @@ class StackedAE:
         out = {}
         for k, (kind, d) in self.heads.items():
             o = self._mlp([('linear', f'encoder.out.{k}.0.weight', f'encoder.out.{k}.0.bias')], h, noise)
-            if kind == 'linear': out[k] = o
+            if kind == 'linear': out[k] = o + self.head_noise * noise.randn(o.shape[1:], o.dtype, o.device) if self.head_noise else o   # a fixed-variance posterior
             elif kind == 'softmax': out[k + '_logits'] = o; out[k] = o.softmax(-1)
             else:
                 mu, logvar = o.chunk(2, -1)

@@ -82,9 +82,12 @@ class Encoder(nn.Module):
                  noise_dim:int=0, # dimension of eta for the universal approximator posterior
                  bn:bool=False, head_bn:bool=False, # batch-norm in the trunk / on the heads (SVHN, A.2.2)
                  dropout_in:float=0., noise_in:float=0., # input dropout / input Gaussian noise (training only)
-                 init_std:float|None=None): # N(0, init_std^2) weights (A.1); None: PyTorch's default
+                 init_std:float|None=None, # N(0, init_std^2) weights (A.1); None: PyTorch's default
+                 head_noise:float=0.): # N(0, s^2) added to the linear heads when sampling: q(z|x) = N(f(x), s^2 I), a fixed-variance posterior (ours)
         super().__init__()
+        if head_noise < 0: raise ValueError(f"head_noise: a std >= 0, got {head_noise}")
         self.in_shape, self.heads, self.noise_dim, self.arch = tuple(in_shape), _heads(heads), noise_dim, arch
+        self.head_noise = head_noise
         n_in = math.prod(self.in_shape)
         _check_hidden(hidden)                                  # (0, 0) or () is refused here, not found as an empty network later
         if arch == 'mlp':
@@ -116,7 +119,7 @@ class Encoder(nn.Module):
         out = {}
         for k, (kind, d) in self.heads.items():
             o = self.out[k](h)
-            if kind == 'linear': out[k] = o                                              # (B, d)
+            if kind == 'linear': out[k] = o + self.head_noise * torch.randn_like(o) if self.head_noise and sample else o  # (B, d); with head_noise, as a Gaussian head
             elif kind == 'softmax': out[k + '_logits'] = o; out[k] = o.softmax(1)
             else:
                 mu, logvar = o.chunk(2, 1)                                               # (B, d) each

@@ -11,15 +11,15 @@ from .priors import GaussianPrior
 from .model import AutoEncoder, AdversarialRegularizer, ConcatInput
 from .metrics import encode_split, evaluate_recon, live_units, code_spread
 from .plots import decode_codes, save_figure, pyplot
-from .experiments import Experiment, Option, HIDDEN, INIT_STD, NOISE_IN, init_std_of, positive_int, nonneg_int, positive_float, rate, subset_train, register
+from .experiments import Experiment, Option, HIDDEN, INIT_STD, NOISE_IN, init_std_of, positive_int, nonneg_int, positive_float, nonneg_float, rate, subset_train, register
 from .data import DataSets, DataError, load_mnist, load_svhn, show_images
 
 # %% auto #0
-__all__ = ['Z_DIM', 'LABEL_INPUT', 'Z_STD', 'COND_ADV', 'ADV_WEIGHT', 'ENC_BN', 'CLIP_GRAD', 'LABEL_SCALE', 'EVERY_CURVE',
-           'supervised_aae', 'check_labels_given', 'decode_as', 'label_grid', 'DigitClassifier', 'predict',
-           'train_classifier', 'code_probe', 'chance_accuracy', 'style_use', 'readback', 'disentanglement',
-           'fig7_figure', 'style_transfer_figure', 'readback_classifier', 'disentanglement_curve', 'SupervisedMNIST',
-           'SupervisedSVHN']
+__all__ = ['Z_DIM', 'LABEL_INPUT', 'Z_STD', 'COND_ADV', 'ADV_WEIGHT', 'ENC_BN', 'CLIP_GRAD', 'LABEL_SCALE', 'Z_NOISE',
+           'EVERY_CURVE', 'supervised_aae', 'check_labels_given', 'decode_as', 'label_grid', 'DigitClassifier',
+           'predict', 'train_classifier', 'code_probe', 'chance_accuracy', 'style_use', 'stochastic_z', 'readback',
+           'disentanglement', 'fig7_figure', 'style_transfer_figure', 'readback_classifier', 'disentanglement_curve',
+           'SupervisedMNIST', 'SupervisedSVHN']
 
 # %% ../nbs/40_supervised.ipynb #4d890b10
 def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
@@ -37,11 +37,14 @@ def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
                    adv_weight:float=1.0, # weight of the z adversary's generator loss (with SGD: its rate times this)
                    enc_bn:str='none', # batch-norm in the encoder only: 'all' (its hidden layers and z, A.3's treatment), 'hidden' (not z), 'none'
                    cond_adv:bool=False, # ours: the z adversary also sees the label, its positives p(z) whatever the label (q(z|y) -> p(z) for each y)
+                   z_noise:float=0., # ours: q(z|x) = N(f(x), z_noise^2 I) at training time, a fixed-variance posterior (the paper reports the deterministic one)
                   ) -> AutoEncoder:
     "The §4 supervised AAE (Figure 6): encoder q(z|x), decoder p(x|y, z) fed the one-hot label beside z, an adversary on z."
     ikw = {'init_std': init_std} if init_std else {}          # (no key when unset: older checkpoints' configs stay equal)
     if enc_bn not in ('none', 'all', 'hidden'): raise ValueError(f"enc_bn: 'none', 'all' or 'hidden', got {enc_bn!r}")
-    ekw = {'bn': bn or enc_bn != 'none', 'head_bn': bn or enc_bn == 'all', 'dropout_in': dropout_in, **ikw, **({'noise_in': noise_in} if noise_in else {})}
+    if not 0 <= z_noise < z_std: raise ValueError(f"z_noise: the posterior's std must be >= 0 and below the prior's std {z_std}, got {z_noise}")
+    ekw = {'bn': bn or enc_bn != 'none', 'head_bn': bn or enc_bn == 'all', 'dropout_in': dropout_in, **ikw, **({'noise_in': noise_in} if noise_in else {}),
+           **({'head_noise': z_noise} if z_noise else {})}
     parts = ('label', 'z') if label_input else ('z',)
     return AutoEncoder(in_shape, {'z': ('linear', z_dim)}, hidden, arch=arch, out_act=out_act, recon='half_sse',
                        dec_input=ConcatInput(parts, {'z': z_dim}, n_classes, label_scale=label_scale), n_classes=n_classes,
@@ -139,6 +142,10 @@ def style_use(model:AutoEncoder, split, n:int=2000, seed:int=0) -> float:
     err = lambda c: 0.5 * (decode_as(model, c, y) - x.cpu()).pow(2).flatten(1).sum(1).mean().item()
     return 1 - err(z) / err(zp)
 
+def stochastic_z(model:AutoEncoder) -> bool:
+    "Whether q(z|x) is stochastic (a Gaussian head, or a fixed-variance one from `z_noise`): then the decoder sees draws, not the mean codes the probes read."
+    return model.encoder.heads['z'][0] == 'gaussian' or bool(getattr(model.encoder, 'head_noise', 0.))
+
 def readback(clf:nn.Module, model:AutoEncoder, z:torch.Tensor) -> float:
     "Share of `label_grid(model, z)` that `clf` reads as its column's label."
     k = model.n_classes
@@ -156,6 +163,9 @@ def disentanglement(model:AutoEncoder, data:DataSets,
            'z_probe_mlp': code_probe(z_tr, tr.y, z_te, te.y, (256, 256), data.n_classes, seed=seed),
            'z_probe_chance': chance_accuracy(te.y), 'test_recon': evaluate_recon(model, te),
            'z_spread': code_spread(model, te), 'live_units': min(live_units(model, te).values(), default=1.)}  # 0: a dead encoder, z constant
+    if stochastic_z(model):                                              # what the decoder sees is a draw of q(z|x): probe the draws too
+        torch.manual_seed(seed); s_tr, s_te = encode_split(model, tr, ['z'], sample=True)['z'], encode_split(model, te, ['z'], sample=True)['z']
+        out['z_probe_mlp_sampled'] = code_probe(s_tr, tr.y, s_te, te.y, (256, 256), data.n_classes, seed=seed)
     if clf is not None and model.label_input:
         zp = model.prior_of('z').sample(n_rows, generator=torch.Generator().manual_seed(seed))[0]
         out.update(style_use=style_use(model, te, seed=seed), classifier_test_acc=(predict(clf, te.x) == te.y.cpu()).float().mean().item(),
@@ -200,6 +210,7 @@ ADV_WEIGHT = Option('adv_weight', positive_float, 1.0, "weight of the z adversar
 ENC_BN = Option('enc_bn', str, 'none', "batch-norm in the encoder only (the decoder and the adversary without): 'all' its hidden layers and the z layer (A.3's treatment for §6), 'hidden' its hidden layers, 'none' (§4 states no architecture)", choices=('none', 'all', 'hidden'))
 CLIP_GRAD = Option('clip_grad', positive_float, None, "clip the gradient norm of every update (each phase's parameters together) at this (ours, beyond §4: a stronger adversary can run away; default: no clipping)")
 LABEL_SCALE = Option('label_scale', positive_float, 1.0, "the one-hot label times this at the decoder's input (ours; §4: the plain one-hot)")
+Z_NOISE = Option('z_noise', nonneg_float, 0., "ours: std s of a fixed-variance posterior q(z|x) = N(f(x), s^2 I) at training time, below the prior's std (the paper reports the deterministic encoder; 0: deterministic)")
 EVERY_CURVE = Option('curve_every', nonneg_int, 0, "every N epochs, also the read-back of z ~ p(z) and the MLP probe of the label in z (0: only at the end)")
 
 _CLFS = {}   # (data set, training images, device, seed, epochs) -> the read-back classifier, trained once per process
@@ -222,6 +233,9 @@ def _curve(m, d, device, n_rows, n_probe, was) -> dict:
         tr = d.train[:n_probe]
         z_tr, z_te = encode_split(m, tr, ['z'])['z'], encode_split(m, d.test, ['z'])['z']
         out = {'z/probe_mlp': code_probe(z_tr, tr.y, z_te, d.test.y, (256, 256), d.n_classes, epochs=10)}
+        if stochastic_z(m):                                              # the probe on draws of q(z|x), what the decoder sees
+            torch.manual_seed(0); s_tr, s_te = encode_split(m, tr, ['z'], sample=True)['z'], encode_split(m, d.test, ['z'], sample=True)['z']
+            out['z/probe_mlp_sampled'] = code_probe(s_tr, tr.y, s_te, d.test.y, (256, 256), d.n_classes, epochs=10)
         if m.label_input:
             zp = m.prior_of('z').sample(n_rows, generator=torch.Generator().manual_seed(0))[0]
             out['readback/prior'] = readback(readback_classifier(d, device), m, zp)
@@ -267,13 +281,13 @@ class SupervisedMNIST(_Supervised):
                INIT_STD.with_default(0.01, "N(0, s^2) initial weights in every net (A.1's 0.01; §4 states none; chosen by the ablation); 0: PyTorch's default", legacy=0.),
                NOISE_IN.with_default(0., "std of Gaussian noise on the input at training time (A.2.1: 0.3; §4 states none)", legacy=0.),
                LABEL_SCALE, Z_STD, ADV_WEIGHT,
-               COND_ADV, CLIP_GRAD, ENC_BN, EVERY_CURVE)
+               COND_ADV, CLIP_GRAD, ENC_BN, Z_NOISE, EVERY_CURVE)
     def _load(self, opts): return load_mnist()
     def model(self, opts, data):
         return supervised_aae(data.shape, data.n_classes, opts.z_dim, (opts.hidden,) * 2, (opts.hidden,) * 2, label_input=bool(opts.label_input),
                               init_std=init_std_of(opts), noise_in=opts.get('noise_in') or 0., label_scale=opts.get('label_scale') or 1.,
                               z_std=opts.get('z_std') or 1., adv_weight=opts.get('adv_weight') or 1., cond_adv=bool(opts.get('cond_adv')),
-                              enc_bn=opts.get('enc_bn') or 'none')
+                              enc_bn=opts.get('enc_bn') or 'none', z_noise=opts.get('z_noise') or 0.)
 
 @register
 class SupervisedSVHN(_Supervised):
