@@ -737,6 +737,7 @@ def train_batched(argv:list, parser) -> int:
         res = run_batched(exp.name, out, seeds=seeds, labels=labels, resume=resume, quiet=quiet, noise=noise, graph=False if no_graph else None,
                           time_limit=minutes * 60 if minutes else None, **a)
     except KeyboardInterrupt:
+        from aae_nb.cli import interrupt_answered; interrupt_answered()
         again = ' '.join(['aae train', exp.name, '--seeds', *map(str, seeds), *(['--labels', *map(str, labels)] if labels else []), '--out', str(out), '--resume'])
         print(f"aae: interrupted; each run's checkpoint.pt under {out} holds its last finished epoch: continue with `{again}`", file=sys.stderr)
         return 130

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse, json, os, shlex, sys, threading   # nothing heavy: a Ctrl-C in the first second lands in `main`, which handles it
 
 # %% auto #0
-__all__ = ['cmd_list', 'cmd_train', 'cmd_eval', 'cmd_bench', 'main']
+__all__ = ['cmd_list', 'cmd_train', 'cmd_eval', 'cmd_bench', 'interrupt_answered', 'main']
 
 # %% ../nbs/90_cli.ipynb #3585eea8
 class _Parser(argparse.ArgumentParser):
@@ -96,6 +96,7 @@ def cmd_train(argv):
     a.pop('experiment'); out, resume, quiet, tb = a.pop('out'), a.pop('resume'), a.pop('quiet'), a.pop('tensorboard')
     try: r = run_experiment(exp.name, out, resume=resume, quiet=quiet, tensorboard=tb, **a)
     except KeyboardInterrupt:
+        interrupt_answered()
         print(f"aae: interrupted; {_after_interrupt(exp.name, out, a.get('epochs'))}", file=sys.stderr)
         return 130
     if r: print(f"wrote {out}/metrics.json ({r['epochs']} epochs, {r['wall_s']:.0f} s on {r['device']}); figures: {', '.join(r['figures']) or 'none'}")
@@ -171,12 +172,28 @@ def _user_error(e:Exception) -> str|None:
     else: return None
     return ' '.join(l.strip() for l in msg.strip().splitlines())
 
+_ctrl_c = {'over': True}                                    # False from a Ctrl-C until the code that answers it has it
+
+def interrupt_answered():
+    "Called where a Ctrl-C is answered (the `except KeyboardInterrupt` of a command): `main` stops raising it again."
+    _ctrl_c['over'] = True
+
+def _raise_again(state:dict, wait:float=2.0, times:int=30):
+    "Raise the Ctrl-C again in the main thread every `wait` s until it is answered: a library can swallow it and go on."
+    import _thread, time                                    # (seen: inside torch's flop counter, a Ctrl-C during `import triton` became
+    for _ in range(times):                                  # the ImportError it catches, and `aae bench` ran its 100000 steps)
+        time.sleep(wait)
+        if state['over']: return
+        _thread.interrupt_main()                            # runs the SIGINT handler, `on_int`, in the main thread
+
 def main(argv:list|None=None) -> int:
     "Entry point of the `aae` console script: a user's mistake is one line and exit 2, a Ctrl-C a short line and exit 130."
     argv = sys.argv[1:] if argv is None else list(argv)
     import signal
     hit = []                                                # a Ctrl-C that lands inside a half-done import (torch imports some modules
-    def on_int(sig, frame): hit.append(sig); raise KeyboardInterrupt   # lazily, mid-run) can surface as another error: it is still the Ctrl-C
+    def on_int(sig, frame):                                 # lazily, mid-run) can surface as another error: it is still the Ctrl-C
+        if not hit: _ctrl_c['over'] = False; threading.Thread(target=_raise_again, args=(_ctrl_c,), daemon=True).start()
+        hit.append(sig); raise KeyboardInterrupt
     prev = signal.getsignal(signal.SIGINT)
     mine = prev is signal.default_int_handler and threading.current_thread() is threading.main_thread()   # never where SIGINT is ignored
     if mine: signal.signal(signal.SIGINT, on_int)
@@ -188,6 +205,7 @@ def main(argv:list|None=None) -> int:
             if msg is None: raise
             print(f"aae: error: {msg}", file=sys.stderr); return 2
     except KeyboardInterrupt:                               # at any moment: while importing, loading, evaluating, benchmarking
-        print("aae: interrupted (Ctrl-C)", file=sys.stderr); return 130
+        interrupt_answered(); print("aae: interrupted (Ctrl-C)", file=sys.stderr); return 130
     finally:
+        interrupt_answered()
         if mine: signal.signal(signal.SIGINT, prev)

@@ -9,16 +9,16 @@ from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.meta import delegates
 from .priors import Prior, GaussianPrior, as_prior, prior_config, prior_from_config
-from .nets import Encoder, Decoder, Discriminator
+from .nets import Encoder, Decoder, Discriminator, mlp, init_normal_
 from .data import atomic_write, get_device
 
 # %% auto #0
 __all__ = ['KERNELS', 'SCALE_FACTORS', 'REGULARIZERS', 'DECODER_INPUTS', 'recon_loss', 'disc_loss', 'gen_loss', 'r1_penalty',
            'gaussian_entropy', 'gaussian_log_prob', 'kl_gaussian', 'sqdist', 'rbf_kernel', 'imq_kernel',
            'kernel_matrix', 'mmd2_u', 'scales_for', 'Regularizer', 'regularizer_from_config', 'onehot_cond',
-           'AdversarialRegularizer', 'KLRegularizer', 'MMDRegularizer', 'DecoderInput', 'decoder_input_from_config',
-           'ConcatInput', 'ClusterHeads', 'HeadHinge', 'AutoEncoder', 'atomic_save', 'atomic_write_text', 'save_model',
-           'read_checkpoint', 'load_model']
+           'AdversarialRegularizer', 'LabelAdversary', 'KLRegularizer', 'MMDRegularizer', 'DecoderInput',
+           'decoder_input_from_config', 'ConcatInput', 'ClusterHeads', 'HeadHinge', 'AutoEncoder', 'atomic_save',
+           'atomic_write_text', 'save_model', 'read_checkpoint', 'load_model']
 
 # %% ../nbs/03_model.ipynb #c815d942
 def recon_loss(xr:torch.Tensor, # (B, C, H, W) reconstructions
@@ -214,6 +214,36 @@ class AdversarialRegularizer(Regularizer):
     def config(self):
         return {**super().config(), 'hidden': list(self.hidden), 'cond': self.cond, 'gen': self.gen, 'init_std': self.init_std,
                 'spectral_norm': self.spectral_norm, 'r1': self.r1, 'joint': self.joint, **({'cond_classes': self.cond_classes} if self.cond_classes else {})}
+
+# %% ../nbs/03_model.ipynb #cd6adff3
+class LabelAdversary(Regularizer):
+    "Ours (beyond the paper): a classifier reads the label from code part `key`; the encoder is trained to make its answer uniform."
+    adversarial = True
+    def __init__(self, key:str='z', n_classes:int=10, # the labels' classes
+                 weight:float=1.0, # weight of the encoder's term in the gen phase
+                 in_dim:int=15, # dimension of the code part
+                 hidden:tuple=(1000, 1000), # the classifier's layers
+                 init_std:float|None=None): # N(0, init_std^2) classifier weights; None: PyTorch's default
+        super().__init__(key, None, weight)
+        if isinstance(n_classes, bool) or not isinstance(n_classes, int) or n_classes < 2: raise ValueError(f"n_classes must be a whole number >= 2, got {n_classes!r}")
+        if isinstance(in_dim, bool) or not isinstance(in_dim, int) or in_dim < 1: raise ValueError(f"in_dim must be a whole number >= 1, got {in_dim!r}")
+        self.n_classes, self.in_dim, self.hidden, self.init_std = n_classes, in_dim, tuple(hidden), init_std
+        self.disc = nn.Module(); self.disc.net = mlp(in_dim, self.hidden, n_classes)     # (named as an adversary's discriminator)
+        if init_std: init_normal_(self.disc, init_std)
+    def _logits(self, z):
+        if z.ndim != 2 or z.shape[1] != self.in_dim: raise ValueError(f"the label adversary takes codes of shape (B, {self.in_dim}), got {tuple(z.shape)}")
+        return self.disc.net(z)
+    def disc_loss(self, codes, y):
+        if y is None: raise ValueError("the label adversary needs the images' labels")
+        ce = F.cross_entropy(self._logits(codes[self.key].detach()).float(), y, ignore_index=-1, reduction='sum')
+        return ce / (y >= 0).sum().clamp(min=1)                                          # mean over the labelled images; no host sync
+    def gen_loss(self, codes, y):
+        logp = F.log_softmax(self._logits(codes[self.key]).float(), 1)                  # (B, K)
+        return -logp.mean(1).mean() - math.log(self.n_classes)                           # KL(uniform || c(z)) >= 0
+    def disc_parameters(self): return list(self.disc.parameters())
+    def config(self):
+        c = super().config(); c.pop('prior')
+        return {**c, 'n_classes': self.n_classes, 'in_dim': self.in_dim, 'hidden': list(self.hidden), 'init_std': self.init_std}
 
 # %% ../nbs/03_model.ipynb #a2e27de1
 class KLRegularizer(Regularizer):

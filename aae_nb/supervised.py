@@ -8,7 +8,7 @@ import math
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 from .priors import GaussianPrior
-from .model import AutoEncoder, AdversarialRegularizer, ConcatInput
+from .model import AutoEncoder, AdversarialRegularizer, LabelAdversary, ConcatInput
 from .metrics import encode_split, evaluate_recon, live_units, code_spread
 from .plots import decode_codes, save_figure, pyplot
 from .experiments import Experiment, Option, HIDDEN, INIT_STD, NOISE_IN, init_std_of, positive_int, nonneg_int, positive_float, nonneg_float, rate, subset_train, register
@@ -16,10 +16,10 @@ from .data import DataSets, DataError, load_mnist, load_svhn, show_images
 
 # %% auto #0
 __all__ = ['Z_DIM', 'LABEL_INPUT', 'Z_STD', 'COND_ADV', 'ADV_WEIGHT', 'ENC_BN', 'CLIP_GRAD', 'LABEL_SCALE', 'Z_NOISE',
-           'EVERY_CURVE', 'supervised_aae', 'check_labels_given', 'decode_as', 'label_grid', 'DigitClassifier',
-           'predict', 'train_classifier', 'code_probe', 'chance_accuracy', 'style_use', 'stochastic_z', 'readback',
-           'disentanglement', 'fig7_figure', 'style_transfer_figure', 'readback_classifier', 'disentanglement_curve',
-           'SupervisedMNIST', 'SupervisedSVHN']
+           'LABEL_ADV', 'EVERY_CURVE', 'supervised_aae', 'check_labels_given', 'decode_as', 'label_grid',
+           'DigitClassifier', 'predict', 'train_classifier', 'code_probe', 'chance_accuracy', 'style_use',
+           'stochastic_z', 'readback', 'disentanglement', 'fig7_figure', 'style_transfer_figure', 'readback_classifier',
+           'disentanglement_curve', 'SupervisedMNIST', 'SupervisedSVHN']
 
 # %% ../nbs/40_supervised.ipynb #4d890b10
 def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
@@ -38,10 +38,12 @@ def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
                    enc_bn:str='none', # batch-norm in the encoder only: 'all' (its hidden layers and z, A.3's treatment), 'hidden' (not z), 'none'
                    cond_adv:bool=False, # ours: the z adversary also sees the label, its positives p(z) whatever the label (q(z|y) -> p(z) for each y)
                    z_noise:float=0., # ours: q(z|x) = N(f(x), z_noise^2 I) at training time, a fixed-variance posterior (the paper reports the deterministic one)
+                   label_adv:float=0., # ours: weight of a label adversary on z (a classifier of the label from z that the encoder makes answer uniformly); 0: none
                   ) -> AutoEncoder:
     "The §4 supervised AAE (Figure 6): encoder q(z|x), decoder p(x|y, z) fed the one-hot label beside z, an adversary on z."
     ikw = {'init_std': init_std} if init_std else {}          # (no key when unset: older checkpoints' configs stay equal)
     if enc_bn not in ('none', 'all', 'hidden'): raise ValueError(f"enc_bn: 'none', 'all' or 'hidden', got {enc_bn!r}")
+    if not (isinstance(label_adv, (int, float)) and math.isfinite(label_adv) and label_adv >= 0): raise ValueError(f"label_adv: the label adversary's weight must be a finite number >= 0, got {label_adv!r}")
     if not 0 <= z_noise < z_std: raise ValueError(f"z_noise: the posterior's std must be >= 0 and below the prior's std {z_std}, got {z_noise}")
     ekw = {'bn': bn or enc_bn != 'none', 'head_bn': bn or enc_bn == 'all', 'dropout_in': dropout_in, **ikw, **({'noise_in': noise_in} if noise_in else {}),
            **({'head_noise': z_noise} if z_noise else {})}
@@ -49,7 +51,8 @@ def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
     return AutoEncoder(in_shape, {'z': ('linear', z_dim)}, hidden, arch=arch, out_act=out_act, recon='half_sse',
                        dec_input=ConcatInput(parts, {'z': z_dim}, n_classes, label_scale=label_scale), n_classes=n_classes,
                        regularizers={'z': AdversarialRegularizer('z', GaussianPrior(z_dim, z_std), hidden=disc_hidden, weight=adv_weight,
-                                                                 cond_classes=n_classes if cond_adv else 0, **ikw)},
+                                                                 cond_classes=n_classes if cond_adv else 0, **ikw),
+                                     **({'label': LabelAdversary('z', n_classes, label_adv, z_dim, disc_hidden, **ikw)} if label_adv else {})},
                        enc_kw=ekw, dec_kw={'bn': bn, **ikw})
 
 # %% ../nbs/40_supervised.ipynb #90670637
@@ -211,6 +214,7 @@ ENC_BN = Option('enc_bn', str, 'none', "batch-norm in the encoder only (the deco
 CLIP_GRAD = Option('clip_grad', positive_float, None, "clip the gradient norm of every update (each phase's parameters together) at this (ours, beyond §4: a stronger adversary can run away; default: no clipping)")
 LABEL_SCALE = Option('label_scale', positive_float, 1.0, "the one-hot label times this at the decoder's input (ours; §4: the plain one-hot)")
 Z_NOISE = Option('z_noise', nonneg_float, 0., "ours: std s of a fixed-variance posterior q(z|x) = N(f(x), s^2 I) at training time, below the prior's std (the paper reports the deterministic encoder; 0: deterministic)")
+LABEL_ADV = Option('label_adv', nonneg_float, 0., "ours: weight of a label adversary on z, a classifier that learns to read the label from z while the encoder is trained to make its answer uniform (Fader Networks' device; the paper has none; 0: none)")
 EVERY_CURVE = Option('curve_every', nonneg_int, 0, "every N epochs, also the read-back of z ~ p(z) and the MLP probe of the label in z (0: only at the end)")
 
 _CLFS = {}   # (data set, training images, device, seed, epochs) -> the read-back classifier, trained once per process
@@ -281,13 +285,13 @@ class SupervisedMNIST(_Supervised):
                INIT_STD.with_default(0.01, "N(0, s^2) initial weights in every net (A.1's 0.01; §4 states none; chosen by the ablation); 0: PyTorch's default", legacy=0.),
                NOISE_IN.with_default(0., "std of Gaussian noise on the input at training time (A.2.1: 0.3; §4 states none)", legacy=0.),
                LABEL_SCALE, Z_STD, ADV_WEIGHT,
-               COND_ADV, CLIP_GRAD, ENC_BN, Z_NOISE, EVERY_CURVE)
+               COND_ADV, CLIP_GRAD, ENC_BN, Z_NOISE, LABEL_ADV, EVERY_CURVE)
     def _load(self, opts): return load_mnist()
     def model(self, opts, data):
         return supervised_aae(data.shape, data.n_classes, opts.z_dim, (opts.hidden,) * 2, (opts.hidden,) * 2, label_input=bool(opts.label_input),
                               init_std=init_std_of(opts), noise_in=opts.get('noise_in') or 0., label_scale=opts.get('label_scale') or 1.,
                               z_std=opts.get('z_std') or 1., adv_weight=opts.get('adv_weight') or 1., cond_adv=bool(opts.get('cond_adv')),
-                              enc_bn=opts.get('enc_bn') or 'none', z_noise=opts.get('z_noise') or 0.)
+                              enc_bn=opts.get('enc_bn') or 'none', z_noise=opts.get('z_noise') or 0., label_adv=opts.get('label_adv') or 0.)
 
 @register
 class SupervisedSVHN(_Supervised):
