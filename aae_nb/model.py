@@ -215,7 +215,7 @@ class AdversarialRegularizer(Regularizer):
         return {**super().config(), 'hidden': list(self.hidden), 'cond': self.cond, 'gen': self.gen, 'init_std': self.init_std,
                 'spectral_norm': self.spectral_norm, 'r1': self.r1, 'joint': self.joint, **({'cond_classes': self.cond_classes} if self.cond_classes else {})}
 
-# %% ../nbs/03_model.ipynb #cd6adff3
+# %% ../nbs/03_model.ipynb #28b79d65
 class LabelAdversary(Regularizer):
     "Ours (beyond the paper): a classifier reads the label from code part `key`; the encoder is trained to make its answer uniform."
     adversarial = True
