@@ -12,7 +12,7 @@ from .model import AutoEncoder, AdversarialRegularizer
 from .learner import OptSpec, OPTIMISERS
 from .metrics import encode_split, cluster_labels, cluster_error, best_map_accuracy, nmi, cluster_report
 from .plots import decode_codes, save_figure, pyplot, error_axis
-from .experiments import Experiment, Option, HIDDEN, INIT_STD, NOISE_IN, init_std_of, positive_int, positive_float, nonneg_float, rate, register
+from .experiments import Experiment, Option, HIDDEN, INIT_STD, NOISE_IN, Z_NOISE, check_z_noise, init_std_of, positive_int, positive_float, nonneg_float, rate, register
 
 # %% auto #0
 __all__ = ['TABLE3', 'CATGAN', 'clustering_aae', 'cluster_heads', 'slant', 'loops', 'posteriors', 'cluster_table', 'cluster_rows',
@@ -41,7 +41,7 @@ def clustering_aae(in_shape:tuple=(1, 28, 28),
     nkw = {'noise_in': noise_in} if noise_in else {}
     for n, w in (('style_adv_weight', style_adv_weight), ('cat_adv_weight', cat_adv_weight)):
         if isinstance(w, bool) or not isinstance(w, (int, float)) or not 0 < w < math.inf: raise ValueError(f"{n} must be a positive number, got {w!r}")
-    if not 0 <= z_noise < style_std: raise ValueError(f"z_noise: the posterior's std must be >= 0 and below the style prior's std {style_std}, got {z_noise}")
+    check_z_noise(z_noise, style_std, 'the style prior')
     if z_noise: nkw['head_noise'] = float(z_noise)
     return AutoEncoder(in_shape, {'y': ('softmax', n_clusters), 'z': ('linear', style_dim)}, hidden, out_act=out_act,
                        recon='half_sse', dec_in=('y', 'z'), n_classes=n_clusters, sup_head=None,
@@ -180,7 +180,7 @@ class Clustering(Experiment):
                Option('head_bn', int, 1, "1: batch-norm on both heads' outputs too (our reading of A.3's 'including the last layer of q(y|x) and q(z|x)'); 0: in the trunk's layers only", choices=(0, 1), legacy=1),
                Option('style_adv_weight', positive_float, 1.0, "the Gaussian adversary's generator loss times this: with SGD, its rate times this (ours; A.3 states the rates)", legacy=1.0),
                Option('cat_adv_weight', positive_float, 1.0, "the Categorical adversary's generator loss times this (ours; A.3 states the rates)", legacy=1.0),
-               Option('z_noise', nonneg_float, 0., "ours: std s of a fixed-variance posterior q(z|x) = N(f(x), s^2 I) for the style at training time, below its prior's std (the paper reports the deterministic encoder; 0: deterministic)", legacy=0.))
+               Z_NOISE)
     def model(self, opts, data):
         return clustering_aae(data.shape, opts.clusters, opts.style_dim, (opts.hidden,) * 2, (opts.hidden,) * 2,
                               dropout_in=opts.get('dropout_in', 0.2), init_std=init_std_of(opts), noise_in=opts.get('noise_in', 0.),

@@ -11,7 +11,7 @@ from .priors import GaussianPrior, CategoricalPrior
 from .model import AutoEncoder, AdversarialRegularizer, ClusterHeads, HeadHinge
 from .metrics import encode_split, error_rate, cluster_report, cluster_labels
 from .plots import save_figure, pyplot
-from .experiments import Experiment, Option, HIDDEN, LABELS, NOISE_IN, INIT_STD, init_std_of, positive_int, nonneg_int, nonneg_float, positive_float, rate, register
+from .experiments import Experiment, Option, HIDDEN, LABELS, NOISE_IN, Z_NOISE, check_z_noise, INIT_STD, init_std_of, positive_int, nonneg_int, nonneg_float, positive_float, rate, register
 from .data import labelled_subset
 
 # %% auto #0
@@ -44,7 +44,7 @@ def dimred_aae(in_shape:tuple=(1, 28, 28),
     if isinstance(style_adv_weight, bool) or not isinstance(style_adv_weight, (int, float)) or not 0 < style_adv_weight < math.inf:
         raise ValueError(f"style_adv_weight must be a positive number, got {style_adv_weight!r}")
     ikw = {'init_std': init_std} if init_std else {}       # (no key when unset: older checkpoints' configs stay equal)
-    if not 0 <= z_noise < style_std: raise ValueError(f"z_noise: the posterior's std must be >= 0 and below the style prior's std {style_std}, got {z_noise}")
+    check_z_noise(z_noise, style_std, 'the style prior')
     ekw = {**({'bn': True, 'head_bn': True} if bn else {}), **({'dropout_in': dropout_in} if dropout_in else {}), **({'head_noise': float(z_noise)} if z_noise else {})}
     regs = {'y': AdversarialRegularizer('y', CategoricalPrior(n_clusters), hidden=disc_hidden, **ikw),
             'z': AdversarialRegularizer('z', GaussianPrior(dim, style_std), hidden=disc_hidden, spectral_norm=spectral_norm, weight=float(style_adv_weight), **ikw)}
@@ -146,7 +146,6 @@ _HEAD_SEED = Option('head_seed', nonneg_int, None, "seed of the learned heads' s
 _YGRAD = Option('y_grad', nonneg_float, 1.0, "scale of the gradient that flows from the decoder's input W_C y back into q(y|x) (ours; 1: plain backprop, 0: y detached from the decoder)")
 _HEAD_LR = Option('head_lr', positive_float, 1.0, "the learned heads' rate as a multiple of the reconstruction rate (ours; 1: the same rate)")
 _SADV = Option('style_adv_weight', positive_float, 1.0, "the style z's adversary: its generator loss times this, with SGD its rate times this (ours; 1: A.2.1's rate)", legacy=1.0)
-_ZNOISE = Option('z_noise', nonneg_float, 0., "ours: std s of a fixed-variance posterior q(z|x) = N(f(x), s^2 I) for the style at training time, below its prior's std (the paper reports the deterministic encoder; 0: deterministic)", legacy=0.)
 
 class _DimRed(Experiment):
     epochs = 5                 # CPU-sized; the paper does not give §7's budget
@@ -198,7 +197,7 @@ class DimRedSemi(_DimRed):
     paper = 'Figure 11a, 11b'
     summary = '§7 semi-supervised dimensionality reduction to 2-D with learned cluster heads and their hinge'
     options = (LABELS.with_default(100, 'labelled training images, balanced over classes (Figure 11a: 1000, 11b: 100)'),
-               _ETA, _HINGE, _STYLE, Option('head_scale', positive_float, 1.0, 'learned heads start N(0, head_scale^2) (ours)'), _HEAD_SEED, _YGRAD, _HEAD_LR, _SADV, _ZNOISE, NOISE_IN, _SN, _INIT, _BN, _DROP,
+               _ETA, _HINGE, _STYLE, Option('head_scale', positive_float, 1.0, 'learned heads start N(0, head_scale^2) (ours)'), _HEAD_SEED, _YGRAD, _HEAD_LR, _SADV, Z_NOISE, NOISE_IN, _SN, _INIT, _BN, _DROP,
                HIDDEN.with_default(1000, 'units in each of the two hidden layers of every network (A.2.1: 1000)'))
     def panel_of(self, opts): return 'a' if str(opts.labels) == '1000' else 'b'
 
@@ -209,7 +208,7 @@ class DimRedUnsup(_DimRed):
     summary = '§7 unsupervised dimensionality reduction to 2-D, --clusters 20, scored by the §6 protocol'
     semi, panel = False, 'c'
     options = (Option('clusters', _clusters, 20, 'm: clusters of y (Figure 11c: 20)'),
-               _ETA, _HINGE, _STYLE, Option('head_scale', positive_float, 1.0, 'learned heads start N(0, head_scale^2) (ours)'), _HEAD_SEED, _YGRAD, _HEAD_LR, _SADV, _ZNOISE, NOISE_IN, _SN,
+               _ETA, _HINGE, _STYLE, Option('head_scale', positive_float, 1.0, 'learned heads start N(0, head_scale^2) (ours)'), _HEAD_SEED, _YGRAD, _HEAD_LR, _SADV, Z_NOISE, NOISE_IN, _SN,
                # the unsupervised panel's defaults (ours): A.3's (§6) encoder; runs recorded before these options had none of it
                _INIT, _BN.with_default(1, legacy=0), _DROP.with_default(0.2, legacy=0.),
                HIDDEN.with_default(1000, 'units in each of the two hidden layers of every network (A.2.1: 1000)'))

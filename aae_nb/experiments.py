@@ -17,11 +17,12 @@ from .plots import history_figure
 from .learner import (Learner, OPTIMISERS, ProgressCB, EvalCB, HistoryCB, CheckpointCB, TensorBoardCB, init_distributed)
 
 # %% auto #0
-__all__ = ['SEED_MAX', 'MAX_UNITS', 'COMMON', 'HIDDEN', 'LABELS', 'NOISE_IN', 'INIT_STD', 'LABELLED_SHARE', 'EXPERIMENTS',
-           'SECTIONS', 'RESUME_MAY_CHANGE', 'EVAL_WHAT', 'EVALUATORS', 'positive_int', 'nonneg_int', 'seed_int',
-           'units', 'label_count', 'rate', 'nonneg_float', 'positive_float', 'Option', 'init_std_of', 'labelled_share',
-           'labelled_kw', 'Experiment', 'subset_train', 'register', 'load_all', 'get_experiment', 'resolve_options',
-           'device_name', 'RunLock', 'run_experiment', 'load_run', 'evaluate_run', 'run_summary', 'show_run']
+__all__ = ['SEED_MAX', 'MAX_UNITS', 'COMMON', 'HIDDEN', 'LABELS', 'NOISE_IN', 'Z_NOISE', 'INIT_STD', 'LABELLED_SHARE',
+           'EXPERIMENTS', 'SECTIONS', 'RESUME_MAY_CHANGE', 'EVAL_WHAT', 'EVALUATORS', 'positive_int', 'nonneg_int',
+           'seed_int', 'units', 'label_count', 'rate', 'nonneg_float', 'positive_float', 'Option', 'check_z_noise',
+           'init_std_of', 'labelled_share', 'labelled_kw', 'Experiment', 'subset_train', 'register', 'load_all',
+           'get_experiment', 'resolve_options', 'device_name', 'RunLock', 'run_experiment', 'load_run', 'evaluate_run',
+           'run_summary', 'show_run']
 
 # %% ../nbs/07_experiments.ipynb #a3b95762
 def _whole(v, lo:int, what:str, hi:int|None=None) -> int:
@@ -111,6 +112,11 @@ COMMON = (
 HIDDEN = Option('hidden', units, 1000, 'units in each of the two hidden layers (Appendix A: 1000)')
 LABELS = Option('labels', label_count, 'all', "training images that keep their label, balanced over classes: a number or 'all'")
 NOISE_IN = Option('noise_in', nonneg_float, 0.3, 'std of the Gaussian input noise at training time (A.2.1: 0.3)')
+Z_NOISE = Option('z_noise', nonneg_float, 0., "ours: std s of a fixed-variance posterior q(z|x) = N(f(x), s^2 I) for the style code at training time, below its prior's std (the paper reports the deterministic encoder; 0: deterministic)", legacy=0.)
+
+def check_z_noise(z_noise:float, prior_std:float, prior:str="the prior"):
+    "A fixed-variance posterior's std (`Z_NOISE`, ours) must be >= 0 and below the std of the prior its codes are matched to."
+    if not 0 <= z_noise < prior_std: raise ValueError(f"z_noise: the posterior's std must be >= 0 and below {prior}'s std {prior_std}, got {z_noise}")
 INIT_STD = Option('init_std', nonneg_float, 0., "N(0, s^2) initial weights in every net (A.1's 0.01); 0: PyTorch's default")
 
 def init_std_of(opts) -> float|None:

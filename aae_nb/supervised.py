@@ -11,15 +11,15 @@ from .priors import GaussianPrior
 from .model import AutoEncoder, AdversarialRegularizer, LabelAdversary, ConcatInput
 from .metrics import encode_split, evaluate_recon, live_units, code_spread
 from .plots import decode_codes, save_figure, pyplot
-from .experiments import Experiment, Option, HIDDEN, INIT_STD, NOISE_IN, init_std_of, positive_int, nonneg_int, positive_float, nonneg_float, rate, subset_train, register
+from .experiments import Experiment, Option, HIDDEN, INIT_STD, NOISE_IN, Z_NOISE, check_z_noise, init_std_of, positive_int, nonneg_int, positive_float, nonneg_float, rate, subset_train, register
 from .data import DataSets, DataError, load_mnist, load_svhn, show_images
 
 # %% auto #0
-__all__ = ['Z_DIM', 'LABEL_INPUT', 'Z_STD', 'COND_ADV', 'ADV_WEIGHT', 'ENC_BN', 'CLIP_GRAD', 'LABEL_SCALE', 'Z_NOISE',
-           'LABEL_ADV', 'EVERY_CURVE', 'supervised_aae', 'check_labels_given', 'decode_as', 'label_grid',
-           'DigitClassifier', 'predict', 'train_classifier', 'code_probe', 'chance_accuracy', 'style_use',
-           'stochastic_z', 'readback', 'disentanglement', 'fig7_figure', 'style_transfer_figure', 'readback_classifier',
-           'disentanglement_curve', 'SupervisedMNIST', 'SupervisedSVHN']
+__all__ = ['Z_DIM', 'LABEL_INPUT', 'Z_STD', 'COND_ADV', 'ADV_WEIGHT', 'ENC_BN', 'CLIP_GRAD', 'LABEL_SCALE', 'LABEL_ADV',
+           'EVERY_CURVE', 'supervised_aae', 'check_labels_given', 'decode_as', 'label_grid', 'DigitClassifier',
+           'predict', 'train_classifier', 'code_probe', 'chance_accuracy', 'style_use', 'stochastic_z', 'readback',
+           'disentanglement', 'fig7_figure', 'style_transfer_figure', 'readback_classifier', 'disentanglement_curve',
+           'SupervisedMNIST', 'SupervisedSVHN']
 
 # %% ../nbs/40_supervised.ipynb #4d890b10
 def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
@@ -44,7 +44,7 @@ def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
     ikw = {'init_std': init_std} if init_std else {}          # (no key when unset: older checkpoints' configs stay equal)
     if enc_bn not in ('none', 'all', 'hidden'): raise ValueError(f"enc_bn: 'none', 'all' or 'hidden', got {enc_bn!r}")
     if not (isinstance(label_adv, (int, float)) and math.isfinite(label_adv) and label_adv >= 0): raise ValueError(f"label_adv: the label adversary's weight must be a finite number >= 0, got {label_adv!r}")
-    if not 0 <= z_noise < z_std: raise ValueError(f"z_noise: the posterior's std must be >= 0 and below the prior's std {z_std}, got {z_noise}")
+    check_z_noise(z_noise, z_std)
     ekw = {'bn': bn or enc_bn != 'none', 'head_bn': bn or enc_bn == 'all', 'dropout_in': dropout_in, **ikw, **({'noise_in': noise_in} if noise_in else {}),
            **({'head_noise': z_noise} if z_noise else {})}
     parts = ('label', 'z') if label_input else ('z',)
@@ -213,7 +213,6 @@ ADV_WEIGHT = Option('adv_weight', positive_float, 1.0, "weight of the z adversar
 ENC_BN = Option('enc_bn', str, 'none', "batch-norm in the encoder only (the decoder and the adversary without): 'all' its hidden layers and the z layer (A.3's treatment for §6), 'hidden' its hidden layers, 'none' (§4 states no architecture)", choices=('none', 'all', 'hidden'))
 CLIP_GRAD = Option('clip_grad', positive_float, None, "clip the gradient norm of every update (each phase's parameters together) at this (ours, beyond §4: a stronger adversary can run away; default: no clipping)")
 LABEL_SCALE = Option('label_scale', positive_float, 1.0, "the one-hot label times this at the decoder's input (ours; §4: the plain one-hot)")
-Z_NOISE = Option('z_noise', nonneg_float, 0., "ours: std s of a fixed-variance posterior q(z|x) = N(f(x), s^2 I) at training time, below the prior's std (the paper reports the deterministic encoder; 0: deterministic)")
 LABEL_ADV = Option('label_adv', nonneg_float, 0., "ours: weight of a label adversary on z, a classifier that learns to read the label from z while the encoder is trained to make its answer uniform (Fader Networks' device; the paper has none; 0: none)")
 EVERY_CURVE = Option('curve_every', nonneg_int, 0, "every N epochs, also the read-back of z ~ p(z) and the MLP probe of the label in z (0: only at the end)")
 
