@@ -223,8 +223,11 @@ class LabelAdversary(Regularizer):
                  weight:float=1.0, # weight of the encoder's term in the gen phase
                  in_dim:int=15, # dimension of the code part
                  hidden:tuple=(1000, 1000), # the classifier's layers
-                 init_std:float|None=None): # N(0, init_std^2) classifier weights; None: PyTorch's default
+                 init_std:float|None=None, # N(0, init_std^2) classifier weights; None: PyTorch's default
+                 on:str='code'): # what it reads: 'code' (`codes[key]`, what the decoder gets) or 'mean' (`codes[key + '_mean']`, the mean of a fixed-variance posterior, where there is one)
         super().__init__(key, None, weight)
+        if on not in ('code', 'mean'): raise ValueError(f"on: 'code' or 'mean', got {on!r}")
+        self.on = on
         if isinstance(n_classes, bool) or not isinstance(n_classes, int) or n_classes < 2: raise ValueError(f"n_classes must be a whole number >= 2, got {n_classes!r}")
         if isinstance(in_dim, bool) or not isinstance(in_dim, int) or in_dim < 1: raise ValueError(f"in_dim must be a whole number >= 1, got {in_dim!r}")
         self.n_classes, self.in_dim, self.hidden, self.init_std = n_classes, in_dim, tuple(hidden), init_std
@@ -233,17 +236,19 @@ class LabelAdversary(Regularizer):
     def _logits(self, z):
         if z.ndim != 2 or z.shape[1] != self.in_dim: raise ValueError(f"the label adversary takes codes of shape (B, {self.in_dim}), got {tuple(z.shape)}")
         return self.disc.net(z)
+    def _read(self, codes): return codes.get(self.key + '_mean', codes[self.key]) if self.on == 'mean' else codes[self.key]   # a deterministic code is its own mean
     def disc_loss(self, codes, y):
         if y is None: raise ValueError("the label adversary needs the images' labels")
-        ce = F.cross_entropy(self._logits(codes[self.key].detach()).float(), y, ignore_index=-1, reduction='sum')
+        ce = F.cross_entropy(self._logits(self._read(codes).detach()).float(), y, ignore_index=-1, reduction='sum')
         return ce / (y >= 0).sum().clamp(min=1)                                          # mean over the labelled images; no host sync
     def gen_loss(self, codes, y):
-        logp = F.log_softmax(self._logits(codes[self.key]).float(), 1)                  # (B, K)
+        logp = F.log_softmax(self._logits(self._read(codes)).float(), 1)                # (B, K)
         return -logp.mean(1).mean() - math.log(self.n_classes)                           # KL(uniform || c(z)) >= 0
     def disc_parameters(self): return list(self.disc.parameters())
     def config(self):
         c = super().config(); c.pop('prior')
-        return {**c, 'n_classes': self.n_classes, 'in_dim': self.in_dim, 'hidden': list(self.hidden), 'init_std': self.init_std}
+        return {**c, 'n_classes': self.n_classes, 'in_dim': self.in_dim, 'hidden': list(self.hidden), 'init_std': self.init_std,
+                **({'on': self.on} if self.on != 'code' else {})}          # (no key by default: earlier checkpoints' configs stay equal)
 
 # %% ../nbs/03_model.ipynb #a2e27de1
 class KLRegularizer(Regularizer):

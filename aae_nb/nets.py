@@ -119,7 +119,9 @@ class Encoder(nn.Module):
         out = {}
         for k, (kind, d) in self.heads.items():
             o = self.out[k](h)
-            if kind == 'linear': out[k] = o + self.head_noise * torch.randn_like(o) if self.head_noise and sample else o  # (B, d); with head_noise, as a Gaussian head
+            if kind == 'linear':
+                out[k] = o + self.head_noise * torch.randn_like(o) if self.head_noise and sample else o  # (B, d); with head_noise, as a Gaussian head
+                if self.head_noise and sample: out[k + '_mean'] = o                    # its mean f(x) beside the draw (a label adversary may read it)
             elif kind == 'softmax': out[k + '_logits'] = o; out[k] = o.softmax(1)
             else:
                 mu, logvar = o.chunk(2, 1)                                               # (B, d) each

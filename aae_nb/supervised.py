@@ -16,10 +16,10 @@ from .data import DataSets, DataError, load_mnist, load_svhn, show_images
 
 # %% auto #0
 __all__ = ['Z_DIM', 'LABEL_INPUT', 'Z_STD', 'COND_ADV', 'ADV_WEIGHT', 'ENC_BN', 'CLIP_GRAD', 'LABEL_SCALE', 'LABEL_ADV',
-           'EVERY_CURVE', 'supervised_aae', 'check_labels_given', 'decode_as', 'label_grid', 'DigitClassifier',
-           'predict', 'train_classifier', 'code_probe', 'chance_accuracy', 'style_use', 'stochastic_z', 'readback',
-           'disentanglement', 'fig7_figure', 'style_transfer_figure', 'readback_classifier', 'disentanglement_curve',
-           'SupervisedMNIST', 'SupervisedSVHN']
+           'LABEL_ADV_ON', 'EVERY_CURVE', 'supervised_aae', 'check_labels_given', 'decode_as', 'label_grid',
+           'DigitClassifier', 'predict', 'train_classifier', 'code_probe', 'chance_accuracy', 'style_use',
+           'stochastic_z', 'readback', 'disentanglement', 'fig7_figure', 'style_transfer_figure', 'readback_classifier',
+           'disentanglement_curve', 'SupervisedMNIST', 'SupervisedSVHN']
 
 # %% ../nbs/40_supervised.ipynb #4d890b10
 def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
@@ -39,6 +39,7 @@ def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
                    cond_adv:bool=False, # ours: the z adversary also sees the label, its positives p(z) whatever the label (q(z|y) -> p(z) for each y)
                    z_noise:float=0., # ours: q(z|x) = N(f(x), z_noise^2 I) at training time, a fixed-variance posterior (the paper reports the deterministic one)
                    label_adv:float=0., # ours: weight of a label adversary on z (a classifier of the label from z that the encoder makes answer uniformly); 0: none
+                   label_adv_on:str='code', # ours: what the label adversary reads, 'code' (what the decoder gets) or 'mean' (the mean of q(z|x) under z_noise)
                   ) -> AutoEncoder:
     "The §4 supervised AAE (Figure 6): encoder q(z|x), decoder p(x|y, z) fed the one-hot label beside z, an adversary on z."
     ikw = {'init_std': init_std} if init_std else {}          # (no key when unset: older checkpoints' configs stay equal)
@@ -52,7 +53,7 @@ def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
                        dec_input=ConcatInput(parts, {'z': z_dim}, n_classes, label_scale=label_scale), n_classes=n_classes,
                        regularizers={'z': AdversarialRegularizer('z', GaussianPrior(z_dim, z_std), hidden=disc_hidden, weight=adv_weight,
                                                                  cond_classes=n_classes if cond_adv else 0, **ikw),
-                                     **({'label': LabelAdversary('z', n_classes, label_adv, z_dim, disc_hidden, **ikw)} if label_adv else {})},
+                                     **({'label': LabelAdversary('z', n_classes, label_adv, z_dim, disc_hidden, on=label_adv_on, **ikw)} if label_adv else {})},
                        enc_kw=ekw, dec_kw={'bn': bn, **ikw})
 
 # %% ../nbs/40_supervised.ipynb #90670637
@@ -214,6 +215,7 @@ ENC_BN = Option('enc_bn', str, 'none', "batch-norm in the encoder only (the deco
 CLIP_GRAD = Option('clip_grad', positive_float, None, "clip the gradient norm of every update (each phase's parameters together) at this (ours, beyond §4: a stronger adversary can run away; default: no clipping)")
 LABEL_SCALE = Option('label_scale', positive_float, 1.0, "the one-hot label times this at the decoder's input (ours; §4: the plain one-hot)")
 LABEL_ADV = Option('label_adv', nonneg_float, 0., "ours: weight of a label adversary on z, a classifier that learns to read the label from z while the encoder is trained to make its answer uniform (Fader Networks' device; the paper has none; 0: none)")
+LABEL_ADV_ON = Option('label_adv_on', str, 'code', "ours: what the label adversary reads: 'code', the z the decoder gets (a draw of q(z|x) under --z-noise), or 'mean', the mean of q(z|x) (the same as 'code' without --z-noise)", choices=('code', 'mean'), legacy='code')
 EVERY_CURVE = Option('curve_every', nonneg_int, 0, "every N epochs, also the read-back of z ~ p(z) and the MLP probe of the label in z (0: only at the end)")
 
 _CLFS = {}   # (data set, training images, device, seed, epochs) -> the read-back classifier, trained once per process
@@ -284,13 +286,14 @@ class SupervisedMNIST(_Supervised):
                INIT_STD.with_default(0.01, "N(0, s^2) initial weights in every net (A.1's 0.01; §4 states none; chosen by the ablation); 0: PyTorch's default", legacy=0.),
                NOISE_IN.with_default(0., "std of Gaussian noise on the input at training time (A.2.1: 0.3; §4 states none)", legacy=0.),
                LABEL_SCALE, Z_STD, ADV_WEIGHT,
-               COND_ADV, CLIP_GRAD, ENC_BN, Z_NOISE, LABEL_ADV, EVERY_CURVE)
+               COND_ADV, CLIP_GRAD, ENC_BN, Z_NOISE, LABEL_ADV, LABEL_ADV_ON, EVERY_CURVE)
     def _load(self, opts): return load_mnist()
     def model(self, opts, data):
         return supervised_aae(data.shape, data.n_classes, opts.z_dim, (opts.hidden,) * 2, (opts.hidden,) * 2, label_input=bool(opts.label_input),
                               init_std=init_std_of(opts), noise_in=opts.get('noise_in') or 0., label_scale=opts.get('label_scale') or 1.,
                               z_std=opts.get('z_std') or 1., adv_weight=opts.get('adv_weight') or 1., cond_adv=bool(opts.get('cond_adv')),
-                              enc_bn=opts.get('enc_bn') or 'none', z_noise=opts.get('z_noise') or 0., label_adv=opts.get('label_adv') or 0.)
+                              enc_bn=opts.get('enc_bn') or 'none', z_noise=opts.get('z_noise') or 0., label_adv=opts.get('label_adv') or 0.,
+                              label_adv_on=opts.get('label_adv_on') or 'code')
 
 @register
 class SupervisedSVHN(_Supervised):
