@@ -7,7 +7,7 @@
 #   §6 (issue 33): `clustering` at A.3's size (3000 units), 16 and 30 clusters, seeds 0 and 1.
 #   §7 (issue 32): 11a (`dimred-semi --labels 1000`) and 11d (`dimred-simplex`) with --y-grad 0.1 (ours), seeds 0 and 1;
 #                  11c (`dimred-unsup`) with --y-grad 0.1, seed 0.
-# Histories are written every epoch and packed into $OUT/fid_runs.tgz every minute, so a call cut short still brings them back.
+# Histories are written every epoch and packed into $OUT/gpu_runs.tgz every minute (runs.sh), so a call cut short still brings them back.
 #   run(command="bash tools/gpu/fidelity.sh", carry=[".whl"], timeout_s=600)
 #   run(command="SET=2 TRAIN_END=200 EVAL_S=35 bash tools/gpu/fidelity.sh", carry=[".whl"], timeout_s=270)   the second call
 # DRY=1 DEV=cpu TRAIN_END=60 EVAL_S=60 OUT=/tmp/x bash tools/gpu/fidelity.sh   checks the script's logic on a CPU machine (tiny nets).
@@ -17,8 +17,8 @@ export PYTHONUNBUFFERED=1 OMP_NUM_THREADS=1
 DEV=${DEV:-cuda}
 SMALL=""; [ -n "$DRY" ] && SMALL="--n-train 2000 --hidden 32"
 TRAIN_END=${TRAIN_END:-440}; EVAL_S=${EVAL_S:-95}
+source tools/gpu/runs.sh
 D=runs/gpu; mkdir -p $D $OUT
-pack() { tar czf $OUT/part.tgz $D/*.log $(ls $D/*/run.json $D/*/history.json $D/*/metrics.json $D/*/eval.json $D/*/*.png 2>/dev/null) 2>/dev/null && mv $OUT/part.tgz $OUT/fid_runs.tgz; }
 echo "setup done at $((SECONDS-T0)) s"
 go() { name=$1; shift; aae train "$@" --device $DEV --quiet --out $D/$name $SMALL > $D/$name.log 2>&1 & }
 if [ "${SET:-1}" = 1 ]; then
@@ -43,7 +43,7 @@ else                                                 # SET=2: third seeds and pa
   go 6-c30-h3000-s2 clustering --clusters 30 --epochs 1500 --ckpt-every 2 --seed 2
 fi
 echo "launched $(jobs -p | wc -l) runs on $DEV until $TRAIN_END s (MPS=$MPS)"
-while (( SECONDS - T0 < TRAIN_END - 60 )); do sleep 60; pack; echo "packed at $((SECONDS-T0)) s"; done
+pack_every $(( TRAIN_END - (SECONDS - T0) ))
 sleep $(( TRAIN_END - (SECONDS - T0) > 0 ? TRAIN_END - (SECONDS - T0) : 0 ))
 [ -n "$DRY" ] || nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv > $OUT/smi.txt
 pkill -TERM -f -- "--quiet --out $D/"; sleep 1
@@ -51,8 +51,6 @@ for ((i = 0; i < 20; i++)); do [ -z "$(jobs -pr)" ] && break; sleep 1; done
 echo "training stopped at $((SECONDS-T0)) s"; pack
 for d in $D/*/; do [ -f $d/checkpoint.pt ] && timeout $EVAL_S aae eval $d --what report --device $DEV > ${d%/}.eval.log 2>&1 & done
 wait; pack
-for d in $D/*/; do python3 -c "
-import json; h=json.load(open('$d/history.json')); last=h[-1]
-print('$d', len(h), 'epochs', {k: round(v, 2) for k, v in last.items() if isinstance(v, (int, float)) and any(w in k for w in ('error', 'read', 'probe'))}, 'wall', round(last.get('wall_s', 0)))" 2>/dev/null || echo "$d no history"; done
+report
 grep -h -A3 "wrote\|error" $D/*.eval.log | grep -v "^--" | head -60
 echo "all done at $((SECONDS-T0)) s"
