@@ -94,10 +94,11 @@ def cmd_train(argv):
     exp = get_experiment(pre.experiment)
     a = vars(_train_parser(exp).parse_args(argv))
     a.pop('experiment'); out, resume, quiet, tb = a.pop('out'), a.pop('resume'), a.pop('quiet'), a.pop('tensorboard')
+    _ctrl_c['hint'] = lambda: _after_interrupt(exp.name, out, a.get('epochs'))   # what `main` says if the Ctrl-C reaches it instead
     try: r = run_experiment(exp.name, out, resume=resume, quiet=quiet, tensorboard=tb, **a)
     except KeyboardInterrupt:
         interrupt_answered()
-        print(f"aae: interrupted; {_after_interrupt(exp.name, out, a.get('epochs'))}", file=sys.stderr)
+        print(f"aae: interrupted; {_ctrl_c['hint']()}", file=sys.stderr)
         return 130
     if r: print(f"wrote {out}/metrics.json ({r['epochs']} epochs, {r['wall_s']:.0f} s on {r['device']}); figures: {', '.join(r['figures']) or 'none'}")
     return 0
@@ -192,6 +193,7 @@ def main(argv:list|None=None) -> int:
     import signal
     hit = []                                                # a Ctrl-C that lands inside a half-done import (torch imports some modules
     def on_int(sig, frame):                                 # lazily, mid-run) can surface as another error: it is still the Ctrl-C
+        if hit and _ctrl_c['over']: return                   # a raise-again that arrives after the Ctrl-C was answered: dropped
         if not hit: _ctrl_c['over'] = False; threading.Thread(target=_raise_again, args=(_ctrl_c,), daemon=True).start()
         hit.append(sig); raise KeyboardInterrupt
     prev = signal.getsignal(signal.SIGINT)
@@ -205,7 +207,8 @@ def main(argv:list|None=None) -> int:
             if msg is None: raise
             print(f"aae: error: {msg}", file=sys.stderr); return 2
     except KeyboardInterrupt:                               # at any moment: while importing, loading, evaluating, benchmarking
-        interrupt_answered(); print("aae: interrupted (Ctrl-C)", file=sys.stderr); return 130
+        interrupt_answered(); hint = _ctrl_c.get('hint')  # (a command's own words, where it left them: train's resume command)
+        print(f"aae: interrupted; {hint()}" if hint else "aae: interrupted (Ctrl-C)", file=sys.stderr); return 130
     finally:
-        interrupt_answered()
+        interrupt_answered(); _ctrl_c.pop('hint', None)
         if mine: signal.signal(signal.SIGINT, prev)
