@@ -186,7 +186,9 @@ class Learner:
         groups = model.param_groups()
         self.adv = {k: r for k, r in model.regularizers.items() if r.adversarial}
         self.opts = {'recon': self.specs['recon'].make(groups['recon'])}
-        for k in self.adv: self.opts['disc/' + k] = self.specs['disc'].make(groups['disc/' + k])
+        for k, r in self.adv.items():                                         # an adversary may bring its own optimiser (`disc_opt`)
+            if r.disc_opt: self.specs['disc/' + k] = OptSpec(**r.disc_opt)
+            self.opts['disc/' + k] = self.specs.get('disc/' + k, self.specs['disc']).make(groups['disc/' + k])
         self.disc_params = [p for k in self.adv for p in groups['disc/' + k]]
         if any(not r.joint for r in self.adv.values()): self.opts['gen'] = self.specs['gen'].make(model.encoder.parameters())
         if self.sup_batches is not None: self.opts['sup'] = self.specs['sup'].make(model.encoder.parameters())
@@ -249,11 +251,12 @@ def recon_phase(self:Learner):
 
 @patch
 def disc_phase(self:Learner):
-    "Encode with the updated encoder (keeping the graph for the gen phase), then one step of each adversary's discriminator."
+    "Encode with the updated encoder (keeping the graph for the gen phase), then each adversary's discriminator: `disc_steps` steps (1 by default)."
     with self.autocast(), torch.set_grad_enabled('gen' in self.active): self.reg_codes = self.model.encoder(self.x, sample=True)
     for k, r in self.adv.items():
-        with self.autocast(): ld = r.disc_loss(self.reg_codes, self.y).float()
-        self.update('disc/' + k, ld, f'disc_{k}')
+        for _ in range(r.disc_steps):
+            with self.autocast(): ld = r.disc_loss(self.reg_codes, self.y).float()
+            self.update('disc/' + k, ld, f'disc_{k}')
 
 @patch
 def gen_phase(self:Learner):
@@ -293,7 +296,7 @@ def one_epoch(self:Learner):
     "Train one epoch over the training set; record the epoch's mean losses in `self.metrics` and `self.history`."
     self.model.train()
     for g, o in self.opts.items():
-        for pg in o.param_groups: pg['lr'] = self.specs[g.split('/')[0]].lr_at(self.epoch)
+        for pg in o.param_groups: pg['lr'] = self.specs.get(g, self.specs[g.split('/')[0]]).lr_at(self.epoch)
     self._acc, self._cnt = {}, {}
     self._bad = torch.zeros((), dtype=torch.bool, device=self.device)
     t0 = time.perf_counter()

@@ -130,6 +130,8 @@ class Regularizer(nn.Module):
     joint:bool = False       # penalty() is added to the reconstruction loss (VAE, WAE)
     adversarial:bool = False # owns a discriminator: disc_loss() is minimised over it in the 'disc' phase
     cond:bool = False        # uses the images' labels (-1 = unlabelled)
+    disc_opt:dict|None = None # adversarial: the discriminator's own optimiser, `OptSpec` fields (None: the 'disc' phase's)
+    disc_steps:int = 1       # adversarial: discriminator updates per mini-batch
     def __init_subclass__(cls, **kw): super().__init_subclass__(**kw); REGULARIZERS[cls.__name__] = cls
     def __init__(self, key:str|None='z', # the code part it acts on (None: acts on the model, through `cost`)
                  prior=None, # p(z): a `Prior` or a callable n -> (n, d) samples
@@ -224,10 +226,15 @@ class LabelAdversary(Regularizer):
                  in_dim:int=15, # dimension of the code part
                  hidden:tuple=(1000, 1000), # the classifier's layers
                  init_std:float|None=None, # N(0, init_std^2) classifier weights; None: PyTorch's default
-                 on:str='code'): # what it reads: 'code' (`codes[key]`, what the decoder gets) or 'mean' (`codes[key + '_mean']`, the mean of a fixed-variance posterior, where there is one)
+                 on:str='code', # what it reads: 'code' (`codes[key]`, what the decoder gets) or 'mean' (`codes[key + '_mean']`, the mean of a fixed-variance posterior, where there is one)
+                 lr:float|None=None, # the classifier's own optimiser: Adam at this rate, betas (0.5, 0.999), no schedule; None: the 'disc' phase's
+                 steps:int=1): # classifier updates per mini-batch (on the same codes)
         super().__init__(key, None, weight)
         if on not in ('code', 'mean'): raise ValueError(f"on: 'code' or 'mean', got {on!r}")
-        self.on = on
+        if lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float)) or not 0 < lr < math.inf): raise ValueError(f"lr must be a positive number or None, got {lr!r}")
+        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1: raise ValueError(f"steps must be a whole number >= 1, got {steps!r}")
+        self.on, self.lr, self.disc_steps = on, None if lr is None else float(lr), steps
+        self.disc_opt = None if lr is None else {'kind': 'adam', 'lr': self.lr, 'betas': (0.5, 0.999)}
         if isinstance(n_classes, bool) or not isinstance(n_classes, int) or n_classes < 2: raise ValueError(f"n_classes must be a whole number >= 2, got {n_classes!r}")
         if isinstance(in_dim, bool) or not isinstance(in_dim, int) or in_dim < 1: raise ValueError(f"in_dim must be a whole number >= 1, got {in_dim!r}")
         self.n_classes, self.in_dim, self.hidden, self.init_std = n_classes, in_dim, tuple(hidden), init_std
@@ -248,7 +255,8 @@ class LabelAdversary(Regularizer):
     def config(self):
         c = super().config(); c.pop('prior')
         return {**c, 'n_classes': self.n_classes, 'in_dim': self.in_dim, 'hidden': list(self.hidden), 'init_std': self.init_std,
-                **({'on': self.on} if self.on != 'code' else {})}          # (no key by default: earlier checkpoints' configs stay equal)
+                **({'on': self.on} if self.on != 'code' else {}), **({'lr': self.lr} if self.lr is not None else {}),
+                **({'steps': self.disc_steps} if self.disc_steps != 1 else {})}  # (no key by default: earlier checkpoints' configs stay equal)
 
 # %% ../nbs/03_model.ipynb #a2e27de1
 class KLRegularizer(Regularizer):

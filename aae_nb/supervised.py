@@ -16,10 +16,10 @@ from .data import DataSets, DataError, load_mnist, load_svhn, show_images
 
 # %% auto #0
 __all__ = ['Z_DIM', 'LABEL_INPUT', 'Z_STD', 'COND_ADV', 'ADV_WEIGHT', 'ENC_BN', 'CLIP_GRAD', 'LABEL_SCALE', 'LABEL_ADV',
-           'LABEL_ADV_ON', 'EVERY_CURVE', 'supervised_aae', 'check_labels_given', 'decode_as', 'label_grid',
-           'DigitClassifier', 'predict', 'train_classifier', 'code_probe', 'chance_accuracy', 'style_use',
-           'stochastic_z', 'readback', 'disentanglement', 'fig7_figure', 'style_transfer_figure', 'readback_classifier',
-           'disentanglement_curve', 'SupervisedMNIST', 'SupervisedSVHN']
+           'LABEL_ADV_ON', 'LABEL_ADV_LR', 'LABEL_ADV_STEPS', 'EVERY_CURVE', 'supervised_aae', 'check_labels_given',
+           'decode_as', 'label_grid', 'DigitClassifier', 'predict', 'train_classifier', 'code_probe', 'chance_accuracy',
+           'style_use', 'stochastic_z', 'readback', 'disentanglement', 'fig7_figure', 'style_transfer_figure',
+           'readback_classifier', 'disentanglement_curve', 'SupervisedMNIST', 'SupervisedSVHN']
 
 # %% ../nbs/40_supervised.ipynb #4d890b10
 def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
@@ -40,12 +40,15 @@ def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
                    z_noise:float=0., # ours: q(z|x) = N(f(x), z_noise^2 I) at training time, a fixed-variance posterior (the paper reports the deterministic one)
                    label_adv:float=0., # ours: weight of a label adversary on z (a classifier of the label from z that the encoder makes answer uniformly); 0: none
                    label_adv_on:str='code', # ours: what the label adversary reads, 'code' (what the decoder gets) or 'mean' (the mean of q(z|x) under z_noise)
+                   label_adv_lr:float|None=None, # ours: the label adversary's classifier trains with Adam at this rate (None: the 'disc' phase's SGD)
+                   label_adv_steps:int=1, # ours: the classifier's updates per mini-batch
                   ) -> AutoEncoder:
     "The §4 supervised AAE (Figure 6): encoder q(z|x), decoder p(x|y, z) fed the one-hot label beside z, an adversary on z."
     ikw = {'init_std': init_std} if init_std else {}          # (no key when unset: older checkpoints' configs stay equal)
     if enc_bn not in ('none', 'all', 'hidden'): raise ValueError(f"enc_bn: 'none', 'all' or 'hidden', got {enc_bn!r}")
     if not (isinstance(label_adv, (int, float)) and math.isfinite(label_adv) and label_adv >= 0): raise ValueError(f"label_adv: the label adversary's weight must be a finite number >= 0, got {label_adv!r}")
     check_z_noise(z_noise, z_std)
+    if not label_adv and (label_adv_lr is not None or label_adv_steps != 1): raise ValueError("label_adv_lr and label_adv_steps set the label adversary's classifier: they need label_adv > 0")
     ekw = {'bn': bn or enc_bn != 'none', 'head_bn': bn or enc_bn == 'all', 'dropout_in': dropout_in, **ikw, **({'noise_in': noise_in} if noise_in else {}),
            **({'head_noise': z_noise} if z_noise else {})}
     parts = ('label', 'z') if label_input else ('z',)
@@ -53,7 +56,7 @@ def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
                        dec_input=ConcatInput(parts, {'z': z_dim}, n_classes, label_scale=label_scale), n_classes=n_classes,
                        regularizers={'z': AdversarialRegularizer('z', GaussianPrior(z_dim, z_std), hidden=disc_hidden, weight=adv_weight,
                                                                  cond_classes=n_classes if cond_adv else 0, **ikw),
-                                     **({'label': LabelAdversary('z', n_classes, label_adv, z_dim, disc_hidden, on=label_adv_on, **ikw)} if label_adv else {})},
+                                     **({'label': LabelAdversary('z', n_classes, label_adv, z_dim, disc_hidden, on=label_adv_on, lr=label_adv_lr, steps=label_adv_steps, **ikw)} if label_adv else {})},
                        enc_kw=ekw, dec_kw={'bn': bn, **ikw})
 
 # %% ../nbs/40_supervised.ipynb #90670637
@@ -216,6 +219,8 @@ CLIP_GRAD = Option('clip_grad', positive_float, None, "clip the gradient norm of
 LABEL_SCALE = Option('label_scale', positive_float, 1.0, "the one-hot label times this at the decoder's input (ours; §4: the plain one-hot)")
 LABEL_ADV = Option('label_adv', nonneg_float, 0., "ours: weight of a label adversary on z, a classifier that learns to read the label from z while the encoder is trained to make its answer uniform (Fader Networks' device; the paper has none; 0: none)")
 LABEL_ADV_ON = Option('label_adv_on', str, 'code', "ours: what the label adversary reads: 'code', the z the decoder gets (a draw of q(z|x) under --z-noise), or 'mean', the mean of q(z|x) (the same as 'code' without --z-noise)", choices=('code', 'mean'), legacy='code')
+LABEL_ADV_LR = Option('label_adv_lr', positive_float, None, "ours: the label adversary's classifier trains with Adam at this rate, betas (0.5, 0.999), no schedule (default: the adversaries' SGD of A.2.1); needs --label-adv")
+LABEL_ADV_STEPS = Option('label_adv_steps', positive_int, 1, "ours: the label adversary's classifier takes this many updates per mini-batch, on the same codes; needs --label-adv")
 EVERY_CURVE = Option('curve_every', nonneg_int, 0, "every N epochs, also the read-back of z ~ p(z) and the MLP probe of the label in z (0: only at the end)")
 
 _CLFS = {}   # (data set, training images, device, seed, epochs) -> the read-back classifier, trained once per process
@@ -286,14 +291,14 @@ class SupervisedMNIST(_Supervised):
                INIT_STD.with_default(0.01, "N(0, s^2) initial weights in every net (A.1's 0.01; §4 states none; chosen by the ablation); 0: PyTorch's default", legacy=0.),
                NOISE_IN.with_default(0., "std of Gaussian noise on the input at training time (A.2.1: 0.3; §4 states none)", legacy=0.),
                LABEL_SCALE, Z_STD, ADV_WEIGHT,
-               COND_ADV, CLIP_GRAD, ENC_BN, Z_NOISE, LABEL_ADV, LABEL_ADV_ON, EVERY_CURVE)
+               COND_ADV, CLIP_GRAD, ENC_BN, Z_NOISE, LABEL_ADV, LABEL_ADV_ON, LABEL_ADV_LR, LABEL_ADV_STEPS, EVERY_CURVE)
     def _load(self, opts): return load_mnist()
     def model(self, opts, data):
         return supervised_aae(data.shape, data.n_classes, opts.z_dim, (opts.hidden,) * 2, (opts.hidden,) * 2, label_input=bool(opts.label_input),
                               init_std=init_std_of(opts), noise_in=opts.get('noise_in') or 0., label_scale=opts.get('label_scale') or 1.,
                               z_std=opts.get('z_std') or 1., adv_weight=opts.get('adv_weight') or 1., cond_adv=bool(opts.get('cond_adv')),
                               enc_bn=opts.get('enc_bn') or 'none', z_noise=opts.get('z_noise') or 0., label_adv=opts.get('label_adv') or 0.,
-                              label_adv_on=opts.get('label_adv_on') or 'code')
+                              label_adv_on=opts.get('label_adv_on') or 'code', label_adv_lr=opts.get('label_adv_lr'), label_adv_steps=opts.get('label_adv_steps') or 1)
 
 @register
 class SupervisedSVHN(_Supervised):
