@@ -48,6 +48,7 @@ def batch_problems(model:AutoEncoder) -> list:
     for k, r in model.regularizers.items():
         if type(r) is not AdversarialRegularizer: out.append(f"regularizer {k!r}: {type(r).__name__} (adversarial regularizers only)")
         elif r.joint or r.r1 or r.spectral_norm: out.append(f"regularizer {k!r}: joint / R1 / spectral norm")
+        elif r.disc_steps != 1: out.append(f"regularizer {k!r}: {r.disc_steps} discriminator steps per batch")
     return out
 
 # %% ../nbs/09_batched.ipynb #94071b81
@@ -250,7 +251,7 @@ class BatchedLearner:
         self.net.view_into([L.model for L in runs])
         name_of = {id(p): n for n, p in L0.model.named_parameters()}
         self.opt_names = {g: [name_of[id(p)] for pg in o.param_groups for p in pg['params']] for g, o in L0.opts.items()}
-        self.opts = {g: L0.specs[g.split('/')[0]].make([self.net.P[n] for n in ns]) for g, ns in self.opt_names.items()}
+        self.opts = {g: L0.spec_of(g).make([self.net.P[n] for n in ns]) for g, ns in self.opt_names.items()}
         self.params = {g: [self.net.P[n] for n in ns] for g, ns in self.opt_names.items()}
         self.active, self.adv, self.specs = list(L0.active), dict(L0.adv), L0.specs
         self.disc_params = [p for g in self.params if g.startswith('disc/') for p in self.params[g]]
@@ -380,7 +381,7 @@ def one_epoch(self:BatchedLearner):
     "Train every run one epoch; each run's history, metrics and callbacks as its single run's."
     for L in self.runs: L.model.train()
     for g, o in self.opts.items():
-        for pg in o.param_groups: pg['lr'] = self.specs[g.split('/')[0]].lr_at(self.epoch)
+        for pg in o.param_groups: pg['lr'] = self.runs[0].spec_of(g).lr_at(self.epoch)
     self._acc.zero_(); self._bad.zero_()
     before, after = self._listening('before_batch'), self._listening('after_batch')
     t0 = time.perf_counter()

@@ -188,7 +188,7 @@ class Learner:
         self.opts = {'recon': self.specs['recon'].make(groups['recon'])}
         for k, r in self.adv.items():                                         # an adversary may bring its own optimiser (`disc_opt`)
             if r.disc_opt: self.specs['disc/' + k] = OptSpec(**r.disc_opt)
-            self.opts['disc/' + k] = self.specs.get('disc/' + k, self.specs['disc']).make(groups['disc/' + k])
+            self.opts['disc/' + k] = self.spec_of('disc/' + k).make(groups['disc/' + k])
         self.disc_params = [p for k in self.adv for p in groups['disc/' + k]]
         if any(not r.joint for r in self.adv.values()): self.opts['gen'] = self.specs['gen'].make(model.encoder.parameters())
         if self.sup_batches is not None: self.opts['sup'] = self.specs['sup'].make(model.encoder.parameters())
@@ -199,6 +199,9 @@ class Learner:
         if self.world > 1: # every process starts from rank 0's weights
             for p in list(model.parameters()) + list(model.buffers()): dist.broadcast(p.data, 0)
 
+    def spec_of(self, group:str) -> OptSpec:
+        "The `OptSpec` of optimiser `group` ('recon', 'disc/z', ...): its own where an adversary brought one, else its phase's."
+        return self.specs.get(group) or self.specs[group.split('/')[0]]
     def applies(self, phase:str) -> bool:
         "Does `phase` run for this model? recon always; disc with an adversary; gen with a non-joint adversary; sup with a supervised head."
         return {'recon': True, 'disc': bool(self.adv), 'gen': 'gen' in self.opts, 'sup': self.sup_batches is not None}.get(phase, True)
@@ -296,7 +299,7 @@ def one_epoch(self:Learner):
     "Train one epoch over the training set; record the epoch's mean losses in `self.metrics` and `self.history`."
     self.model.train()
     for g, o in self.opts.items():
-        for pg in o.param_groups: pg['lr'] = self.specs.get(g, self.specs[g.split('/')[0]]).lr_at(self.epoch)
+        for pg in o.param_groups: pg['lr'] = self.spec_of(g).lr_at(self.epoch)
     self._acc, self._cnt = {}, {}
     self._bad = torch.zeros((), dtype=torch.bool, device=self.device)
     t0 = time.perf_counter()
