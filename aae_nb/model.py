@@ -226,11 +226,11 @@ class LabelAdversary(Regularizer):
                  in_dim:int=15, # dimension of the code part
                  hidden:tuple=(1000, 1000), # the classifier's layers
                  init_std:float|None=None, # N(0, init_std^2) classifier weights; None: PyTorch's default
-                 on:str='code', # what it reads: 'code' (`codes[key]`, what the decoder gets) or 'mean' (`codes[key + '_mean']`, the mean of a fixed-variance posterior, where there is one)
+                 on:str='code', # what it reads: 'code' (`codes[key]`, what the decoder gets), 'mean' (`codes[key + '_mean']`, the mean of a fixed-variance posterior, where there is one) or 'mean-std' (that mean standardised over the mini-batch, so that shrinking it hides nothing)
                  lr:float|None=None, # the classifier's own optimiser: Adam at this rate, betas (0.5, 0.999), no schedule; None: the 'disc' phase's
                  steps:int=1): # classifier updates per mini-batch (on the same codes)
         super().__init__(key, None, weight)
-        if on not in ('code', 'mean'): raise ValueError(f"on: 'code' or 'mean', got {on!r}")
+        if on not in ('code', 'mean', 'mean-std'): raise ValueError(f"on: 'code', 'mean' or 'mean-std', got {on!r}")
         if lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float)) or not 0 < lr < math.inf): raise ValueError(f"lr must be a positive number or None, got {lr!r}")
         if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1: raise ValueError(f"steps must be a whole number >= 1, got {steps!r}")
         self.on, self.lr, self.disc_steps = on, None if lr is None else float(lr), steps
@@ -243,7 +243,12 @@ class LabelAdversary(Regularizer):
     def _logits(self, z):
         if z.ndim != 2 or z.shape[1] != self.in_dim: raise ValueError(f"the label adversary takes codes of shape (B, {self.in_dim}), got {tuple(z.shape)}")
         return self.disc.net(z)
-    def _read(self, codes): return codes.get(self.key + '_mean', codes[self.key]) if self.on == 'mean' else codes[self.key]   # a deterministic code is its own mean
+    def _read(self, codes):
+        if self.on == 'code': return codes[self.key]
+        m = codes.get(self.key + '_mean', codes[self.key])                                    # a deterministic code is its own mean
+        if self.on == 'mean': return m
+        if len(m) < 2: raise ValueError("on='mean-std' standardises over the mini-batch: it needs at least 2 codes")
+        return (m - m.mean(0)) / (m.std(0) + 1e-6)                                             # per unit over the batch, gradient through the statistics
     def disc_loss(self, codes, y):
         if y is None: raise ValueError("the label adversary needs the images' labels")
         ce = F.cross_entropy(self._logits(self._read(codes).detach()).float(), y, ignore_index=-1, reduction='sum')

@@ -39,7 +39,7 @@ def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
                    cond_adv:bool=False, # ours: the z adversary also sees the label, its positives p(z) whatever the label (q(z|y) -> p(z) for each y)
                    z_noise:float=0., # ours: q(z|x) = N(f(x), z_noise^2 I) at training time, a fixed-variance posterior (the paper reports the deterministic one)
                    label_adv:float=0., # ours: weight of a label adversary on z (a classifier of the label from z that the encoder makes answer uniformly); 0: none
-                   label_adv_on:str='code', # ours: what the label adversary reads, 'code' (what the decoder gets) or 'mean' (the mean of q(z|x) under z_noise)
+                   label_adv_on:str='code', # ours: what the label adversary reads, 'code' (what the decoder gets), 'mean' (the mean of q(z|x) under z_noise) or 'mean-std' (that mean standardised over the mini-batch)
                    label_adv_lr:float|None=None, # ours: the label adversary's classifier trains with Adam at this rate (None: the 'disc' phase's SGD)
                    label_adv_steps:int=1, # ours: the classifier's updates per mini-batch
                   ) -> AutoEncoder:
@@ -218,7 +218,7 @@ ENC_BN = Option('enc_bn', str, 'none', "batch-norm in the encoder only (the deco
 CLIP_GRAD = Option('clip_grad', positive_float, None, "clip the gradient norm of every update (each phase's parameters together) at this (ours, beyond §4: a stronger adversary can run away; default: no clipping)")
 LABEL_SCALE = Option('label_scale', positive_float, 1.0, "the one-hot label times this at the decoder's input (ours; §4: the plain one-hot)")
 LABEL_ADV = Option('label_adv', nonneg_float, 0., "ours: weight of a label adversary on z, a classifier that learns to read the label from z while the encoder is trained to make its answer uniform (Fader Networks' device; the paper has none; 0: none)")
-LABEL_ADV_ON = Option('label_adv_on', str, 'code', "ours: what the label adversary reads: 'code', the z the decoder gets (a draw of q(z|x) under --z-noise), or 'mean', the mean of q(z|x) (the same as 'code' without --z-noise)", choices=('code', 'mean'), legacy='code')
+LABEL_ADV_ON = Option('label_adv_on', str, 'code', "ours: what the label adversary reads: 'code', the z the decoder gets (a draw of q(z|x) under --z-noise), 'mean', the mean of q(z|x) (the same as 'code' without --z-noise), or 'mean-std', that mean standardised over the mini-batch (shrinking the means then hides nothing)", choices=('code', 'mean', 'mean-std'), legacy='code')
 LABEL_ADV_LR = Option('label_adv_lr', positive_float, None, "ours: the label adversary's classifier trains with Adam at this rate, betas (0.5, 0.999), no schedule (default: the adversaries' SGD of A.2.1); needs --label-adv")
 LABEL_ADV_STEPS = Option('label_adv_steps', positive_int, 1, "ours: the label adversary's classifier takes this many updates per mini-batch, on the same codes; needs --label-adv")
 EVERY_CURVE = Option('curve_every', nonneg_int, 0, "every N epochs, also the read-back of z ~ p(z) and the MLP probe of the label in z (0: only at the end)")
