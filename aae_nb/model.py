@@ -13,12 +13,12 @@ from .nets import Encoder, Decoder, Discriminator, mlp, init_normal_
 from .data import atomic_write, get_device
 
 # %% auto #0
-__all__ = ['KERNELS', 'SCALE_FACTORS', 'REGULARIZERS', 'DECODER_INPUTS', 'recon_loss', 'disc_loss', 'gen_loss', 'r1_penalty',
-           'gaussian_entropy', 'gaussian_log_prob', 'kl_gaussian', 'sqdist', 'rbf_kernel', 'imq_kernel',
+__all__ = ['KERNELS', 'SCALE_FACTORS', 'REGULARIZERS', 'ON_CHOICES', 'DECODER_INPUTS', 'recon_loss', 'disc_loss', 'gen_loss',
+           'r1_penalty', 'gaussian_entropy', 'gaussian_log_prob', 'kl_gaussian', 'sqdist', 'rbf_kernel', 'imq_kernel',
            'kernel_matrix', 'mmd2_u', 'scales_for', 'Regularizer', 'regularizer_from_config', 'onehot_cond',
-           'AdversarialRegularizer', 'LabelAdversary', 'KLRegularizer', 'MMDRegularizer', 'DecoderInput',
-           'decoder_input_from_config', 'ConcatInput', 'ClusterHeads', 'HeadHinge', 'AutoEncoder', 'atomic_save',
-           'atomic_write_text', 'save_model', 'read_checkpoint', 'load_model']
+           'AdversarialRegularizer', 'code_view', 'LabelAdversary', 'LabelHSIC', 'KLRegularizer', 'MMDRegularizer',
+           'DecoderInput', 'decoder_input_from_config', 'ConcatInput', 'ClusterHeads', 'HeadHinge', 'AutoEncoder',
+           'atomic_save', 'atomic_write_text', 'save_model', 'read_checkpoint', 'load_model']
 
 # %% ../nbs/03_model.ipynb #c815d942
 def recon_loss(xr:torch.Tensor, # (B, C, H, W) reconstructions
@@ -218,6 +218,16 @@ class AdversarialRegularizer(Regularizer):
                 'spectral_norm': self.spectral_norm, 'r1': self.r1, 'joint': self.joint, **({'cond_classes': self.cond_classes} if self.cond_classes else {})}
 
 # %% ../nbs/03_model.ipynb #28b79d65
+ON_CHOICES = ('code', 'mean', 'mean-std')
+
+def code_view(codes:dict, key:str='z', on:str='code') -> torch.Tensor:
+    "What a label-removal term reads of code part `key`: the code itself, the mean of a fixed-variance posterior, or that mean standardised over the batch (ours)."
+    if on == 'code': return codes[key]
+    m = codes.get(key + '_mean', codes[key])                                             # a deterministic code is its own mean
+    if on == 'mean': return m
+    if len(m) < 2: raise ValueError("on='mean-std' standardises over the mini-batch: it needs at least 2 codes")
+    return (m - m.mean(0)) / (m.std(0) + 1e-6)                                           # per unit over the batch, gradient through the statistics
+
 class LabelAdversary(Regularizer):
     "Ours (beyond the paper): a classifier reads the label from code part `key`; the encoder is trained to make its answer uniform."
     adversarial = True
@@ -228,9 +238,14 @@ class LabelAdversary(Regularizer):
                  init_std:float|None=None, # N(0, init_std^2) classifier weights; None: PyTorch's default
                  on:str='code', # what it reads: 'code' (`codes[key]`, what the decoder gets), 'mean' (`codes[key + '_mean']`, the mean of a fixed-variance posterior, where there is one) or 'mean-std' (that mean standardised over the mini-batch, so that shrinking it hides nothing)
                  lr:float|None=None, # the classifier's own optimiser: Adam at this rate, betas (0.5, 0.999), no schedule; None: the 'disc' phase's
-                 steps:int=1): # classifier updates per mini-batch (on the same codes)
+                 steps:int=1, # classifier updates per mini-batch (on the same codes)
+                 nets:int=1, # independent classifiers; the encoder's term is the mean of their terms (ours)
+                 reset_every:int=0): # re-initialise a classifier every this many classifier updates, several staggered evenly (ours); 0: never
         super().__init__(key, None, weight)
-        if on not in ('code', 'mean', 'mean-std'): raise ValueError(f"on: 'code', 'mean' or 'mean-std', got {on!r}")
+        for nm, v, lo in (('nets', nets, 1), ('reset_every', reset_every, 0)):
+            if isinstance(v, bool) or not isinstance(v, int) or v < lo: raise ValueError(f"{nm} must be a whole number >= {lo}, got {v!r}")
+        if reset_every and reset_every < nets: raise ValueError(f"reset_every ({reset_every}) must be at least nets ({nets}): the resets are staggered over it")
+        if on not in ON_CHOICES: raise ValueError(f"on: 'code', 'mean' or 'mean-std', got {on!r}")
         if lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float)) or not 0 < lr < math.inf): raise ValueError(f"lr must be a positive number or None, got {lr!r}")
         if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1: raise ValueError(f"steps must be a whole number >= 1, got {steps!r}")
         self.on, self.lr, self.disc_steps = on, None if lr is None else float(lr), steps
@@ -239,29 +254,74 @@ class LabelAdversary(Regularizer):
         if isinstance(in_dim, bool) or not isinstance(in_dim, int) or in_dim < 1: raise ValueError(f"in_dim must be a whole number >= 1, got {in_dim!r}")
         self.n_classes, self.in_dim, self.hidden, self.init_std = n_classes, in_dim, tuple(hidden), init_std
         self.disc = nn.Module(); self.disc.net = mlp(in_dim, self.hidden, n_classes)     # (named as an adversary's discriminator)
+        if nets > 1: self.disc.extra = nn.ModuleList(mlp(in_dim, self.hidden, n_classes) for _ in range(nets - 1))
         if init_std: init_normal_(self.disc, init_std)
+        self.n_nets, self.reset_every = nets, reset_every
+        if reset_every: self.register_buffer('updates', torch.zeros((), dtype=torch.long))   # classifier updates so far (kept in checkpoints)
+    def _nets(self): return [self.disc.net, *getattr(self.disc, 'extra', [])]
+    def _reset(self):
+        "Before an update: re-initialise the classifiers whose turn it is (net j at updates = j * reset_every / nets, mod reset_every)."
+        if not hasattr(self, '_u'): self._u = int(self.updates)                          # (read once, after a checkpoint's state is loaded: no host sync per step)
+        u = self._u; self._u += 1; self.updates.fill_(self._u)
+        for j, net in enumerate(self._nets()):
+            if u and u % self.reset_every == (j * self.reset_every) // self.n_nets:
+                if self.init_std: init_normal_(net, self.init_std)
+                else: [m.reset_parameters() for m in net.modules() if isinstance(m, nn.Linear)]
     def _logits(self, z):
         if z.ndim != 2 or z.shape[1] != self.in_dim: raise ValueError(f"the label adversary takes codes of shape (B, {self.in_dim}), got {tuple(z.shape)}")
         return self.disc.net(z)
-    def _read(self, codes):
-        if self.on == 'code': return codes[self.key]
-        m = codes.get(self.key + '_mean', codes[self.key])                                    # a deterministic code is its own mean
-        if self.on == 'mean': return m
-        if len(m) < 2: raise ValueError("on='mean-std' standardises over the mini-batch: it needs at least 2 codes")
-        return (m - m.mean(0)) / (m.std(0) + 1e-6)                                             # per unit over the batch, gradient through the statistics
+    def _all_logits(self, z):
+        "Every classifier's logits, (nets, B, K)."
+        self._logits(z[:0])                                                             # (the shape check)
+        return torch.stack([net(z) for net in self._nets()])
+    def _read(self, codes): return code_view(codes, self.key, self.on)
     def disc_loss(self, codes, y):
         if y is None: raise ValueError("the label adversary needs the images' labels")
-        ce = F.cross_entropy(self._logits(self._read(codes).detach()).float(), y, ignore_index=-1, reduction='sum')
+        if self.reset_every and self.training: self._reset()
+        a = self._read(codes).detach()
+        lg = self._all_logits(a).float()                                                 # (nets, B, K)
+        ce = F.cross_entropy(lg.flatten(0, 1), y.repeat(len(lg)), ignore_index=-1, reduction='sum')   # each classifier on its own
         return ce / (y >= 0).sum().clamp(min=1)                                          # mean over the labelled images; no host sync
     def gen_loss(self, codes, y):
-        logp = F.log_softmax(self._logits(self._read(codes)).float(), 1)                # (B, K)
-        return -logp.mean(1).mean() - math.log(self.n_classes)                           # KL(uniform || c(z)) >= 0
+        a = self._read(codes)
+        logp = F.log_softmax(self._all_logits(a).float(), 2)                              # (nets, B, K)
+        return -logp.mean(2).mean() - math.log(self.n_classes)                           # mean over the classifiers of KL(uniform || c(z)) >= 0
     def disc_parameters(self): return list(self.disc.parameters())
     def config(self):
         c = super().config(); c.pop('prior')
         return {**c, 'n_classes': self.n_classes, 'in_dim': self.in_dim, 'hidden': list(self.hidden), 'init_std': self.init_std,
                 **({'on': self.on} if self.on != 'code' else {}), **({'lr': self.lr} if self.lr is not None else {}),
-                **({'steps': self.disc_steps} if self.disc_steps != 1 else {})}  # (no key by default: earlier checkpoints' configs stay equal)
+                **({'steps': self.disc_steps} if self.disc_steps != 1 else {}), **({'nets': self.n_nets} if self.n_nets != 1 else {}),
+                **({'reset_every': self.reset_every} if self.reset_every else {})}  # (no key by default: earlier checkpoints' configs stay equal)
+
+# %% ../nbs/03_model.ipynb #f41801ab
+class LabelHSIC(Regularizer):
+    "Ours (beyond the paper): HSIC between code part `key` and the one-hot label, added to the reconstruction loss (no adversary)."
+    joint = True
+    def __init__(self, key:str='z', n_classes:int=10, # the labels' classes
+                 weight:float=1.0, # weight of the penalty in the reconstruction phase
+                 on:str='mean-std', # what it reads: 'code', 'mean' or 'mean-std', as `LabelAdversary`
+                 scales:tuple=(0.25, 1., 4.)): # squared bandwidths of the Gaussian kernels on the code, in units of its dimension
+        super().__init__(key, None, weight)
+        if on not in ON_CHOICES: raise ValueError(f"on: 'code', 'mean' or 'mean-std', got {on!r}")
+        if isinstance(n_classes, bool) or not isinstance(n_classes, int) or n_classes < 2: raise ValueError(f"n_classes must be a whole number >= 2, got {n_classes!r}")
+        if not scales or any(isinstance(s, bool) or not isinstance(s, (int, float)) or not 0 < s < math.inf for s in scales):
+            raise ValueError(f"scales must be positive numbers, got {scales!r}")
+        self.n_classes, self.on, self.scales = n_classes, on, tuple(float(s) for s in scales)
+    def penalty(self, codes, y):
+        if y is None: raise ValueError("the label HSIC needs the images' labels")
+        a = code_view(codes, self.key, self.on).float()                                  # (B, d)
+        keep = y >= 0                                                                    # unlabelled images (-1) are left out
+        a, y = a[keep], y[keep]; n, d = a.shape
+        if n < 4: return a.sum() * 0.                                                    # the unbiased estimator needs 4 codes
+        off = 1 - torch.eye(n, device=a.device)
+        K = kernel_matrix(a, a, 'rbf', [s * d for s in self.scales]) * off               # (n, n), zero diagonal
+        L = F.one_hot(y, self.n_classes).float(); L = (L @ L.T) * off                    # [y_i = y_j], zero diagonal
+        Ks, Ls = K.sum(0), L.sum(0)
+        return ((K * L).sum() + Ks.sum() * Ls.sum() / ((n - 1) * (n - 2)) - 2 * (Ks @ Ls) / (n - 2)) / (n * (n - 3))   # Song et al. (2012)
+    def config(self):
+        c = super().config(); c.pop('prior')
+        return {**c, 'n_classes': self.n_classes, 'on': self.on, 'scales': list(self.scales)}
 
 # %% ../nbs/03_model.ipynb #a2e27de1
 class KLRegularizer(Regularizer):

@@ -8,7 +8,7 @@ import math
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 from .priors import GaussianPrior
-from .model import AutoEncoder, AdversarialRegularizer, LabelAdversary, ConcatInput
+from .model import AutoEncoder, AdversarialRegularizer, LabelAdversary, LabelHSIC, ConcatInput
 from .metrics import encode_split, evaluate_recon, live_units, code_spread
 from .plots import decode_codes, save_figure, pyplot
 from .experiments import Experiment, Option, HIDDEN, INIT_STD, NOISE_IN, Z_NOISE, check_z_noise, init_std_of, positive_int, nonneg_int, positive_float, nonneg_float, rate, subset_train, register
@@ -16,10 +16,11 @@ from .data import DataSets, DataError, load_mnist, load_svhn, show_images
 
 # %% auto #0
 __all__ = ['Z_DIM', 'LABEL_INPUT', 'Z_STD', 'COND_ADV', 'ADV_WEIGHT', 'ENC_BN', 'CLIP_GRAD', 'LABEL_SCALE', 'LABEL_ADV',
-           'LABEL_ADV_ON', 'LABEL_ADV_LR', 'LABEL_ADV_STEPS', 'EVERY_CURVE', 'supervised_aae', 'check_labels_given',
-           'decode_as', 'label_grid', 'DigitClassifier', 'predict', 'train_classifier', 'code_probe', 'chance_accuracy',
-           'style_use', 'stochastic_z', 'readback', 'disentanglement', 'fig7_figure', 'style_transfer_figure',
-           'readback_classifier', 'disentanglement_curve', 'SupervisedMNIST', 'SupervisedSVHN']
+           'LABEL_ADV_ON', 'LABEL_ADV_LR', 'LABEL_ADV_STEPS', 'LABEL_ADV_NETS', 'LABEL_ADV_RESET', 'LABEL_HSIC',
+           'EVERY_CURVE', 'supervised_aae', 'check_labels_given', 'decode_as', 'label_grid', 'DigitClassifier',
+           'predict', 'train_classifier', 'code_probe', 'chance_accuracy', 'style_use', 'stochastic_z', 'readback',
+           'disentanglement', 'fig7_figure', 'style_transfer_figure', 'readback_classifier', 'disentanglement_curve',
+           'SupervisedMNIST', 'SupervisedSVHN']
 
 # %% ../nbs/40_supervised.ipynb #4d890b10
 def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
@@ -42,13 +43,17 @@ def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
                    label_adv_on:str='code', # ours: what the label adversary reads, 'code' (what the decoder gets), 'mean' (the mean of q(z|x) under z_noise) or 'mean-std' (that mean standardised over the mini-batch)
                    label_adv_lr:float|None=None, # ours: the label adversary's classifier trains with Adam at this rate (None: the 'disc' phase's SGD)
                    label_adv_steps:int=1, # ours: the classifier's updates per mini-batch
+                   label_adv_nets:int=1, # ours: independent classifiers, the encoder's term the mean of theirs
+                   label_adv_reset:int=0, # ours: re-initialise a classifier every this many classifier updates (several staggered); 0: never
+                   label_hsic:float=0., # ours: weight of an HSIC penalty between the standardised means of q(z|x) and the label, in the reconstruction phase; 0: none
                   ) -> AutoEncoder:
     "The §4 supervised AAE (Figure 6): encoder q(z|x), decoder p(x|y, z) fed the one-hot label beside z, an adversary on z."
     ikw = {'init_std': init_std} if init_std else {}          # (no key when unset: older checkpoints' configs stay equal)
     if enc_bn not in ('none', 'all', 'hidden'): raise ValueError(f"enc_bn: 'none', 'all' or 'hidden', got {enc_bn!r}")
     if not (isinstance(label_adv, (int, float)) and math.isfinite(label_adv) and label_adv >= 0): raise ValueError(f"label_adv: the label adversary's weight must be a finite number >= 0, got {label_adv!r}")
+    if not (isinstance(label_hsic, (int, float)) and math.isfinite(label_hsic) and label_hsic >= 0): raise ValueError(f"label_hsic: the HSIC penalty's weight must be a finite number >= 0, got {label_hsic!r}")
     check_z_noise(z_noise, z_std)
-    if not label_adv and (label_adv_lr is not None or label_adv_steps != 1): raise ValueError("label_adv_lr and label_adv_steps set the label adversary's classifier: they need label_adv > 0")
+    if not label_adv and (label_adv_lr is not None or label_adv_steps != 1 or label_adv_nets != 1 or label_adv_reset): raise ValueError("label_adv_lr, label_adv_steps, label_adv_nets and label_adv_reset set the label adversary's classifier: they need label_adv > 0")
     ekw = {'bn': bn or enc_bn != 'none', 'head_bn': bn or enc_bn == 'all', 'dropout_in': dropout_in, **ikw, **({'noise_in': noise_in} if noise_in else {}),
            **({'head_noise': z_noise} if z_noise else {})}
     parts = ('label', 'z') if label_input else ('z',)
@@ -56,7 +61,8 @@ def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
                        dec_input=ConcatInput(parts, {'z': z_dim}, n_classes, label_scale=label_scale), n_classes=n_classes,
                        regularizers={'z': AdversarialRegularizer('z', GaussianPrior(z_dim, z_std), hidden=disc_hidden, weight=adv_weight,
                                                                  cond_classes=n_classes if cond_adv else 0, **ikw),
-                                     **({'label': LabelAdversary('z', n_classes, label_adv, z_dim, disc_hidden, on=label_adv_on, lr=label_adv_lr, steps=label_adv_steps, **ikw)} if label_adv else {})},
+                                     **({'label': LabelAdversary('z', n_classes, label_adv, z_dim, disc_hidden, on=label_adv_on, lr=label_adv_lr, steps=label_adv_steps, nets=label_adv_nets, reset_every=label_adv_reset, **ikw)} if label_adv else {}),
+                                     **({'hsic': LabelHSIC('z', n_classes, label_hsic)} if label_hsic else {})},
                        enc_kw=ekw, dec_kw={'bn': bn, **ikw})
 
 # %% ../nbs/40_supervised.ipynb #90670637
@@ -221,6 +227,9 @@ LABEL_ADV = Option('label_adv', nonneg_float, 0., "ours: weight of a label adver
 LABEL_ADV_ON = Option('label_adv_on', str, 'code', "ours: what the label adversary reads: 'code', the z the decoder gets (a draw of q(z|x) under --z-noise), 'mean', the mean of q(z|x) (the same as 'code' without --z-noise), or 'mean-std', that mean standardised over the mini-batch (shrinking the means then hides nothing)", choices=('code', 'mean', 'mean-std'), legacy='code')
 LABEL_ADV_LR = Option('label_adv_lr', positive_float, None, "ours: the label adversary's classifier trains with Adam at this rate, betas (0.5, 0.999), no schedule (default: the adversaries' SGD of A.2.1); needs --label-adv")
 LABEL_ADV_STEPS = Option('label_adv_steps', positive_int, 1, "ours: the label adversary's classifier takes this many updates per mini-batch, on the same codes; needs --label-adv")
+LABEL_ADV_NETS = Option('label_adv_nets', positive_int, 1, "ours: the label adversary's independent classifiers; the encoder's term is the mean of theirs; needs --label-adv")
+LABEL_ADV_RESET = Option('label_adv_reset', nonneg_int, 0, "ours: re-initialise a label adversary's classifier every this many classifier updates, several classifiers staggered evenly (0: never); needs --label-adv")
+LABEL_HSIC = Option('label_hsic', nonneg_float, 0., "ours: weight of an HSIC penalty (a kernel measure of dependence, no adversary) between the label and the means of q(z|x) standardised over the mini-batch, added to the reconstruction loss (the paper has none; 0: none)")
 EVERY_CURVE = Option('curve_every', nonneg_int, 0, "every N epochs, also the read-back of z ~ p(z) and the MLP probe of the label in z (0: only at the end)")
 
 _CLFS = {}   # (data set, training images, device, seed, epochs) -> the read-back classifier, trained once per process
@@ -291,14 +300,15 @@ class SupervisedMNIST(_Supervised):
                INIT_STD.with_default(0.01, "N(0, s^2) initial weights in every net (A.1's 0.01; §4 states none; chosen by the ablation); 0: PyTorch's default", legacy=0.),
                NOISE_IN.with_default(0., "std of Gaussian noise on the input at training time (A.2.1: 0.3; §4 states none)", legacy=0.),
                LABEL_SCALE, Z_STD, ADV_WEIGHT,
-               COND_ADV, CLIP_GRAD, ENC_BN, Z_NOISE, LABEL_ADV, LABEL_ADV_ON, LABEL_ADV_LR, LABEL_ADV_STEPS, EVERY_CURVE)
+               COND_ADV, CLIP_GRAD, ENC_BN, Z_NOISE, LABEL_ADV, LABEL_ADV_ON, LABEL_ADV_LR, LABEL_ADV_STEPS, LABEL_ADV_NETS, LABEL_ADV_RESET, LABEL_HSIC, EVERY_CURVE)
     def _load(self, opts): return load_mnist()
     def model(self, opts, data):
         return supervised_aae(data.shape, data.n_classes, opts.z_dim, (opts.hidden,) * 2, (opts.hidden,) * 2, label_input=bool(opts.label_input),
                               init_std=init_std_of(opts), noise_in=opts.get('noise_in') or 0., label_scale=opts.get('label_scale') or 1.,
                               z_std=opts.get('z_std') or 1., adv_weight=opts.get('adv_weight') or 1., cond_adv=bool(opts.get('cond_adv')),
                               enc_bn=opts.get('enc_bn') or 'none', z_noise=opts.get('z_noise') or 0., label_adv=opts.get('label_adv') or 0.,
-                              label_adv_on=opts.get('label_adv_on') or 'code', label_adv_lr=opts.get('label_adv_lr'), label_adv_steps=opts.get('label_adv_steps') or 1)
+                              label_adv_on=opts.get('label_adv_on') or 'code', label_adv_lr=opts.get('label_adv_lr'), label_adv_steps=opts.get('label_adv_steps') or 1,
+                              label_adv_nets=opts.get('label_adv_nets') or 1, label_adv_reset=opts.get('label_adv_reset') or 0, label_hsic=opts.get('label_hsic') or 0.)
 
 @register
 class SupervisedSVHN(_Supervised):
