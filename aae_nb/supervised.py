@@ -54,6 +54,7 @@ def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
     if not (isinstance(label_hsic, (int, float)) and math.isfinite(label_hsic) and label_hsic >= 0): raise ValueError(f"label_hsic: the HSIC penalty's weight must be a finite number >= 0, got {label_hsic!r}")
     check_z_noise(z_noise, z_std)
     if not label_adv and (label_adv_lr is not None or label_adv_steps != 1 or label_adv_nets != 1 or label_adv_reset): raise ValueError("label_adv_lr, label_adv_steps, label_adv_nets and label_adv_reset set the label adversary's classifier: they need label_adv > 0")
+    if label_adv_reset and label_adv_reset < label_adv_nets: raise ValueError(f"label_adv_reset ({label_adv_reset}) must be at least label_adv_nets ({label_adv_nets}): the classifiers' resets are staggered over it")
     ekw = {'bn': bn or enc_bn != 'none', 'head_bn': bn or enc_bn == 'all', 'dropout_in': dropout_in, **ikw, **({'noise_in': noise_in} if noise_in else {}),
            **({'head_noise': z_noise} if z_noise else {})}
     parts = ('label', 'z') if label_input else ('z',)
