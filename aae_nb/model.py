@@ -267,12 +267,13 @@ class LabelAdversary(Regularizer):
             if u and u % self.reset_every == (j * self.reset_every) // self.n_nets:
                 if self.init_std: init_normal_(net, self.init_std)
                 else: [m.reset_parameters() for m in net.modules() if isinstance(m, nn.Linear)]
-    def _logits(self, z):
+    def _check(self, z):
         if z.ndim != 2 or z.shape[1] != self.in_dim: raise ValueError(f"the label adversary takes codes of shape (B, {self.in_dim}), got {tuple(z.shape)}")
-        return self.disc.net(z)
+        return z
+    def _logits(self, z): return self.disc.net(self._check(z))
     def _all_logits(self, z):
         "Every classifier's logits, (nets, B, K)."
-        self._logits(z[:0])                                                             # (the shape check)
+        z = self._check(z)
         return torch.stack([net(z) for net in self._nets()])
     def _read(self, codes): return code_view(codes, self.key, self.on)
     def disc_loss(self, codes, y):
