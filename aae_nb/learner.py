@@ -241,7 +241,7 @@ def recon_phase(self:Learner):
     m, x, y = self.model, self.x, self.y
     with frozen(self.disc_params):                                  # a joint adversary (WAE-GAN) trains its discriminator in 'disc'
         with self.autocast():
-            codes = m.encoder(x, sample=True)
+            codes = m.encoder(x, sample=True, y=y)
             loss = rec = recon_loss(m.decode_codes(codes, y).float(), x, m.recon)
             for k, r in m.regularizers.items():
                 if r.joint:
@@ -255,7 +255,7 @@ def recon_phase(self:Learner):
 @patch
 def disc_phase(self:Learner):
     "Encode with the updated encoder (keeping the graph for the gen phase), then each adversary's discriminator: `disc_steps` steps (1 by default)."
-    with self.autocast(), torch.set_grad_enabled('gen' in self.active): self.reg_codes = self.model.encoder(self.x, sample=True)
+    with self.autocast(), torch.set_grad_enabled('gen' in self.active): self.reg_codes = self.model.encoder(self.x, sample=True, y=self.y)
     for k, r in self.adv.items():
         for _ in range(r.disc_steps):
             with self.autocast(): ld = r.disc_loss(self.reg_codes, self.y).float()
@@ -264,7 +264,7 @@ def disc_phase(self:Learner):
 @patch
 def gen_phase(self:Learner):
     "The encoder against every non-joint adversary, on the codes of the disc phase: one encoder step."
-    codes = self.reg_codes if 'disc' in self.active else self.model.encoder(self.x, sample=True)
+    codes = self.reg_codes if 'disc' in self.active else self.model.encoder(self.x, sample=True, y=self.y)
     with frozen(self.disc_params):                                  # the discriminators' own gradients are not needed here
         with self.autocast(): g = sum(r.weight * r.gen_loss(codes, self.y).float() for r in self.adv.values() if not r.joint)
         self.update('gen', g, 'gen')
@@ -273,7 +273,7 @@ def gen_phase(self:Learner):
 def sup_phase(self:Learner):
     "Cross-entropy of the supervised head on the next labelled mini-batch (§5): one encoder step."
     xl, yl = self._shard(*self.sup_batches.draw())
-    with self.autocast(): ce = F.cross_entropy(self.model.encoder(xl)[self.model.sup_head + '_logits'].float(), yl)
+    with self.autocast(): ce = F.cross_entropy(self.model.encoder(xl, y=yl)[self.model.sup_head + '_logits'].float(), yl)
     self.update('sup', ce, 'sup')
 
 @patch

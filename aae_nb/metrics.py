@@ -14,17 +14,25 @@ __all__ = ['encode_split', 'aggregated_posterior', 'classify', 'error_rate', 'ev
            'best_map_accuracy', 'nmi', 'cluster_report']
 
 # %% ../nbs/04_metrics.ipynb #1d0bb0cd
+def _labels_for(model, x, y=None, n:int|None=None):
+    "The labels an encoder q(z|x, y) needs (`y`, else the split's `.y`, first `n`); None for an encoder q(z|x)."
+    if not getattr(model.encoder, 'label_in', 0): return None
+    y = y if y is not None else getattr(x, 'y', None)
+    if y is None: raise ValueError("this model's encoder is q(z|x, y): give the images' labels (a split with .y, or y=)")
+    return y[:n] if n is not None else y
+
 @torch.no_grad()
 def encode_split(model, x:torch.Tensor|object, # images (N, C, H, W), or a split with `.x`
                  keys=None, # code parts to keep (default all)
                  sample:bool=False, # draw from Gaussian heads / use the universal encoder's noise (True) or their means
-                 bs:int=1000) -> dict:
+                 bs:int=1000,
+                 y:torch.Tensor|None=None) -> dict: # labels, for an encoder q(z|x, y) (default: the split's `.y`)
     "Codes of every image, in batches, in eval mode: {part: (N, d) CPU float tensor}."
-    x = getattr(x, 'x', x)
+    y = _labels_for(model, x, y); x = getattr(x, 'x', x)
     was = model.training; model.eval(); dev = next(model.parameters()).device; out = {}
     try:
         for i in range(0, len(x), bs):
-            c = model.encoder(x[i:i + bs].to(dev), sample=sample)
+            c = model.encoder(x[i:i + bs].to(dev), sample=sample, y=None if y is None else y[i:i + bs].to(dev))
             for k in (keys or c):
                 out.setdefault(k, []).append(c[k].float().cpu())
     finally: model.train(was)
@@ -48,7 +56,7 @@ def evaluate_recon(model, split, bs:int=1000) -> float:
     "Mean reconstruction cost of a split with mean codes (labels given to a decoder that takes them)."
     was = model.training; model.eval(); dev = next(model.parameters()).device; tot = 0.
     for i in range(0, len(split), bs):
-        x = split.x[i:i + bs].to(dev); y = split.y[i:i + bs].to(dev) if model.label_input else None
+        x = split.x[i:i + bs].to(dev); y = split.y[i:i + bs].to(dev) if model.label_input or getattr(model.encoder, 'label_in', 0) else None
         tot += float(recon_loss(model.reconstruct(x, y), x, model.recon)) * len(x)
     model.train(was)
     return tot / len(split)
@@ -58,7 +66,7 @@ def evaluate_recon(model, split, bs:int=1000) -> float:
 def live_units(model, x:torch.Tensor|object, # images (N, C, H, W), or a split with `.x`
                n:int=2000, bs:int=1000) -> dict:
     "{encoder ReLU layer's name: share of its units > 0 on at least one of the first `n` images}, eval mode; 0 = a dead layer."
-    x = getattr(x, 'x', x)[:n]
+    y = _labels_for(model, x, None, n); x = getattr(x, 'x', x)[:n]
     relus = [(k, m) for k, m in model.encoder.named_modules() if isinstance(m, torch.nn.ReLU)]
     fired = {}
     def hook(k):
@@ -69,7 +77,7 @@ def live_units(model, x:torch.Tensor|object, # images (N, C, H, W), or a split w
     hs = [m.register_forward_hook(hook(k)) for k, m in relus]
     was = model.training; model.eval(); dev = next(model.parameters()).device
     try:
-        for i in range(0, len(x), bs): model.encoder(x[i:i + bs].to(dev))
+        for i in range(0, len(x), bs): model.encoder(x[i:i + bs].to(dev), y=None if y is None else y[i:i + bs].to(dev))
     finally:
         for h in hs: h.remove()
         model.train(was)
@@ -77,7 +85,7 @@ def live_units(model, x:torch.Tensor|object, # images (N, C, H, W), or a split w
 
 def code_spread(model, x, key:str='z', n:int=2000) -> float:
     "Mean over dimensions of the standard deviation of code part `key` (posterior means) over the first `n` images: 0 = a constant code."
-    return encode_split(model, getattr(x, 'x', x)[:n], [key])[key].std(0).mean().item()
+    return encode_split(model, getattr(x, 'x', x)[:n], [key], y=_labels_for(model, x, None, n))[key].std(0).mean().item()
 
 # %% ../nbs/04_metrics.ipynb #cb2325df
 def grid_tv(z:torch.Tensor, zp:torch.Tensor, lim:float=6.0, bins:int=30) -> float:

@@ -517,11 +517,11 @@ class AutoEncoder(nn.Module):
     def uses_labels(self) -> bool:
         "Does any phase use labels: a supervised head, a label-conditioned regularizer, or a label fed to the decoder?"
         return self.sup_head is not None or self.label_input or any(r.cond for r in self.regularizers.values())
-    def encode(self, x, sample:bool=False) -> dict: "Codes of images x (default: Gaussian heads give their mean)."; return self.encoder(x, sample=sample)
+    def encode(self, x, sample:bool=False, y=None) -> dict: "Codes of images x (default: Gaussian heads give their mean); `y`: their labels, for an encoder q(z|x, y)."; return self.encoder(x, sample=sample, y=y)
     def decode(self, h:torch.Tensor) -> torch.Tensor: "Images from decoder input vectors (B, dec_input.dim)."; return self.decoder(h)
     def decode_codes(self, codes:dict, y:torch.Tensor|None=None) -> torch.Tensor: "Images from codes (and labels), through the decoder input."; return self.decoder(self.dec_input(codes, y))
     @torch.no_grad()
-    def reconstruct(self, x, y=None): "Reconstructions of x with mean codes."; return self.decode_codes(self.encode(x), y)
+    def reconstruct(self, x, y=None): "Reconstructions of x with mean codes (`y`: the labels, for a decoder or an encoder that takes them)."; return self.decode_codes(self.encode(x, y=y), y)
     @torch.no_grad()
     def embed(self, x:torch.Tensor) -> torch.Tensor: "The representation of images x that a section plots (mean codes)."; return self.dec_input.embed(self.encode(x))
     def prior_of(self, key): "The prior imposed on code part `key` (None if none)."; return next((r.prior for r in self.regularizers.values() if r.key == key and r.prior is not None), None)

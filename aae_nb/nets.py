@@ -83,15 +83,19 @@ class Encoder(nn.Module):
                  bn:bool=False, head_bn:bool=False, # batch-norm in the trunk / on the heads (SVHN, A.2.2)
                  dropout_in:float=0., noise_in:float=0., # input dropout / input Gaussian noise (training only)
                  init_std:float|None=None, # N(0, init_std^2) weights (A.1); None: PyTorch's default
-                 head_noise:float=0.): # N(0, s^2) added to the linear heads when sampling: q(z|x) = N(f(x), s^2 I), a fixed-variance posterior (ours)
+                 head_noise:float=0., # N(0, s^2) added to the linear heads when sampling: q(z|x) = N(f(x), s^2 I), a fixed-variance posterior (ours)
+                 label_in:int=0): # K > 0: the one-hot label (K classes) goes in beside the image, q(z|x, y) (ours); 0: q(z|x)
         super().__init__()
         if head_noise < 0: raise ValueError(f"head_noise: a std >= 0, got {head_noise}")
+        if isinstance(label_in, bool) or not isinstance(label_in, int) or label_in < 0: raise ValueError(f"label_in: a whole number of classes >= 0, got {label_in!r}")
+        if label_in and arch != 'mlp': raise ValueError("an encoder that takes the label (label_in > 0) is implemented for arch='mlp'")
+        self.label_in = label_in
         self.in_shape, self.heads, self.noise_dim, self.arch = tuple(in_shape), _heads(heads), noise_dim, arch
         self.head_noise = head_noise
         n_in = math.prod(self.in_shape)
         _check_hidden(hidden)                                  # (0, 0) or () is refused here, not found as an empty network later
         if arch == 'mlp':
-            self.trunk = mlp(n_in + noise_dim, hidden, None, bn=bn, dropout_in=dropout_in, noise_in=noise_in)
+            self.trunk = mlp(n_in + noise_dim + label_in, hidden, None, bn=bn, dropout_in=dropout_in, noise_in=noise_in)
             width = hidden[-1]
         elif arch == 'conv':
             if noise_dim: raise ValueError("the universal approximator posterior is implemented for arch='mlp'")
@@ -109,12 +113,17 @@ class Encoder(nn.Module):
     def code_dims(self): return {k: d for k, (kind, d) in self.heads.items()}
 
     def forward(self, x:torch.Tensor, # (B, C, H, W) images
-                sample:bool=True # Gaussian heads: draw z (True) or return the mean
+                sample:bool=True, # Gaussian heads: draw z (True) or return the mean
+                y:torch.Tensor|None=None # (B,) labels, for an encoder q(z|x, y) (`label_in > 0`; -1, unlabelled, gives the zero vector); ignored otherwise
                ) -> dict:
         if tuple(x.shape[1:]) != self.in_shape and x[0].numel() != math.prod(self.in_shape) or x.ndim < 2:
             raise ValueError(f"the encoder takes images of shape {self.in_shape}, got {tuple(x.shape[1:])}")
         h = x.view(len(x), *self.in_shape) if self.arch == 'conv' else x.flatten(1) # (B, C, H, W) or (B, C*H*W)
         if self.noise_dim: h = torch.cat([h, torch.randn(len(h), self.noise_dim, device=h.device, dtype=h.dtype)], 1) # f(x, eta)
+        if getattr(self, 'label_in', 0):                                                 # q(z|x, y): the one-hot label beside the image
+            if y is None: raise ValueError("this encoder is q(z|x, y) (label_in > 0): it needs the images' labels")
+            if tuple(y.shape) != (len(h),): raise ValueError(f"the encoder takes one label per image, shape ({len(h)},), got {tuple(y.shape)}")
+            h = torch.cat([h, (y.view(-1, 1) == torch.arange(self.label_in, device=h.device)).to(h.dtype)], 1)   # (B, D + K); no host sync
         h = self.trunk(h)                                                                # (B, width)
         out = {}
         for k, (kind, d) in self.heads.items():

@@ -16,11 +16,11 @@ from .data import DataSets, DataError, load_mnist, load_svhn, show_images
 
 # %% auto #0
 __all__ = ['Z_DIM', 'LABEL_INPUT', 'Z_STD', 'COND_ADV', 'ADV_WEIGHT', 'ENC_BN', 'CLIP_GRAD', 'LABEL_SCALE', 'LABEL_ADV',
-           'LABEL_ADV_ON', 'LABEL_ADV_LR', 'LABEL_ADV_STEPS', 'LABEL_ADV_NETS', 'LABEL_ADV_RESET', 'LABEL_HSIC',
-           'EVERY_CURVE', 'supervised_aae', 'check_labels_given', 'decode_as', 'label_grid', 'DigitClassifier',
-           'predict', 'train_classifier', 'code_probe', 'chance_accuracy', 'style_use', 'stochastic_z', 'readback',
-           'disentanglement', 'fig7_figure', 'style_transfer_figure', 'readback_classifier', 'disentanglement_curve',
-           'SupervisedMNIST', 'SupervisedSVHN']
+           'LABEL_ADV_ON', 'LABEL_ADV_LR', 'LABEL_ADV_STEPS', 'LABEL_ADV_NETS', 'LABEL_ADV_RESET', 'ENC_LABEL',
+           'LABEL_HSIC', 'EVERY_CURVE', 'supervised_aae', 'check_labels_given', 'decode_as', 'label_grid',
+           'DigitClassifier', 'predict', 'train_classifier', 'code_probe', 'chance_accuracy', 'style_use',
+           'stochastic_z', 'readback', 'disentanglement', 'fig7_figure', 'style_transfer_figure', 'readback_classifier',
+           'disentanglement_curve', 'SupervisedMNIST', 'SupervisedSVHN']
 
 # %% ../nbs/40_supervised.ipynb #4d890b10
 def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
@@ -46,6 +46,7 @@ def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
                    label_adv_nets:int=1, # ours: independent classifiers, the encoder's term the mean of theirs
                    label_adv_reset:int=0, # ours: re-initialise a classifier every this many classifier updates (several staggered); 0: never
                    label_hsic:float=0., # ours: weight of an HSIC penalty between the standardised means of q(z|x) and the label, in the reconstruction phase; 0: none
+                   enc_label:bool=False, # ours: the encoder gets the one-hot label beside the image, q(z|x, y) (Figure 6's encoder sees x only)
                   ) -> AutoEncoder:
     "The §4 supervised AAE (Figure 6): encoder q(z|x), decoder p(x|y, z) fed the one-hot label beside z, an adversary on z."
     ikw = {'init_std': init_std} if init_std else {}          # (no key when unset: older checkpoints' configs stay equal)
@@ -56,7 +57,7 @@ def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
     if not label_adv and (label_adv_lr is not None or label_adv_steps != 1 or label_adv_nets != 1 or label_adv_reset): raise ValueError("label_adv_lr, label_adv_steps, label_adv_nets and label_adv_reset set the label adversary's classifier: they need label_adv > 0")
     if label_adv_reset and label_adv_reset < label_adv_nets: raise ValueError(f"label_adv_reset ({label_adv_reset}) must be at least label_adv_nets ({label_adv_nets}): the classifiers' resets are staggered over it")
     ekw = {'bn': bn or enc_bn != 'none', 'head_bn': bn or enc_bn == 'all', 'dropout_in': dropout_in, **ikw, **({'noise_in': noise_in} if noise_in else {}),
-           **({'head_noise': z_noise} if z_noise else {})}
+           **({'head_noise': z_noise} if z_noise else {}), **({'label_in': n_classes} if enc_label else {})}
     parts = ('label', 'z') if label_input else ('z',)
     return AutoEncoder(in_shape, {'z': ('linear', z_dim)}, hidden, arch=arch, out_act=out_act, recon='half_sse',
                        dec_input=ConcatInput(parts, {'z': z_dim}, n_classes, label_scale=label_scale), n_classes=n_classes,
@@ -151,7 +152,7 @@ def chance_accuracy(y:torch.Tensor) -> float:
 def style_use(model:AutoEncoder, split, n:int=2000, seed:int=0) -> float:
     "How much of the reconstruction the style code carries: 1 - err(own z) / err(z ~ p(z)), both decoded under the true label (0: the decoder ignores z)."
     x, y = split.x[:n], split.y[:n]
-    z = encode_split(model, x, ['z'])['z']                                                        # (n, d) mean codes
+    z = encode_split(model, x, ['z'], y=y)['z']                                                   # (n, d) mean codes
     zp = model.prior_of('z').sample(len(z), generator=torch.Generator().manual_seed(seed))[0]     # (n, d)
     err = lambda c: 0.5 * (decode_as(model, c, y) - x.cpu()).pow(2).flatten(1).sum(1).mean().item()
     return 1 - err(z) / err(zp)
@@ -198,9 +199,10 @@ def fig7_figure(model:AutoEncoder, path, n_rows:int=10, seed:int=0, inverse=None
     fig, ax = pyplot().subplots(figsize=(6, 0.6 * n_rows + 0.5)); show_images(x, nrow=model.n_classes, ax=ax, pad=1, title=title)
     return save_figure(fig, path, dpi=100)
 
-def style_transfer_figure(model:AutoEncoder, x:torch.Tensor, path, inverse=None, title:str='') -> str:
+def style_transfer_figure(model:AutoEncoder, x:torch.Tensor, path, inverse=None, title:str='',
+                          y:torch.Tensor|None=None) -> str: # the images' labels (needed by an encoder q(z|x, y))
     "Each row a test image (first column), then its own code z decoded under every label; saved to `path`."
-    z = encode_split(model, x, ['z'])['z']                                                       # (R, d)
+    z = encode_split(model, x, ['z'], y=y)['z']                                                  # (R, d)
     k = model.n_classes
     g = label_grid(model, z).view(len(z), k, *x.shape[1:])                                       # (R, K, C, H, W)
     rows = torch.cat([x.cpu()[:, None], g], 1).flatten(0, 1)                                     # (R*(K+1), C, H, W)
@@ -230,6 +232,7 @@ LABEL_ADV_LR = Option('label_adv_lr', positive_float, None, "ours: the label adv
 LABEL_ADV_STEPS = Option('label_adv_steps', positive_int, 1, "ours: the label adversary's classifier takes this many updates per mini-batch, on the same codes; needs --label-adv")
 LABEL_ADV_NETS = Option('label_adv_nets', positive_int, 1, "ours: the label adversary's independent classifiers; the encoder's term is the mean of theirs; needs --label-adv")
 LABEL_ADV_RESET = Option('label_adv_reset', nonneg_int, 0, "ours: re-initialise a label adversary's classifier every this many classifier updates, several classifiers staggered evenly (0: never); needs --label-adv")
+ENC_LABEL = Option('enc_label', int, 0, "ours: 1: the encoder also gets the one-hot label, q(z|x, y), so the style code need not carry it (Figure 6's encoder sees the image only; 0)", choices=(0, 1))
 LABEL_HSIC = Option('label_hsic', nonneg_float, 0., "ours: weight of an HSIC penalty (a kernel measure of dependence, no adversary) between the label and the means of q(z|x) standardised over the mini-batch, added to the reconstruction loss (the paper has none; 0: none)")
 EVERY_CURVE = Option('curve_every', nonneg_int, 0, "every N epochs, also the read-back of z ~ p(z) and the MLP probe of the label in z (0: only at the end)")
 
@@ -284,7 +287,7 @@ class _Supervised(Experiment):
         if m.label_input:
             figs = [fig7_figure(m, out/'fig7_grid.png', seed=opts.seed, inverse=inv,
                                 title=f'{self.paper}: rows z ~ p(z), columns labels 0-9; {run.epoch} epochs'),
-                    style_transfer_figure(m, d.test.x[:10], out/'style_transfer.png', inverse=inv,
+                    style_transfer_figure(m, d.test.x[:10], out/'style_transfer.png', inverse=inv, y=d.test.y[:10],
                                           title=f'test image, then its z under labels 0-9; {run.epoch} epochs')]
         else:
             x = m.sample(100, generator=torch.Generator(device=dev).manual_seed(opts.seed)).cpu()
@@ -301,7 +304,7 @@ class SupervisedMNIST(_Supervised):
                INIT_STD.with_default(0.01, "N(0, s^2) initial weights in every net (A.1's 0.01; §4 states none; chosen by the ablation); 0: PyTorch's default", legacy=0.),
                NOISE_IN.with_default(0., "std of Gaussian noise on the input at training time (A.2.1: 0.3; §4 states none)", legacy=0.),
                LABEL_SCALE, Z_STD, ADV_WEIGHT,
-               COND_ADV, CLIP_GRAD, ENC_BN, Z_NOISE, LABEL_ADV, LABEL_ADV_ON, LABEL_ADV_LR, LABEL_ADV_STEPS, LABEL_ADV_NETS, LABEL_ADV_RESET, LABEL_HSIC, EVERY_CURVE)
+               COND_ADV, CLIP_GRAD, ENC_BN, Z_NOISE, LABEL_ADV, LABEL_ADV_ON, LABEL_ADV_LR, LABEL_ADV_STEPS, LABEL_ADV_NETS, LABEL_ADV_RESET, LABEL_HSIC, ENC_LABEL, EVERY_CURVE)
     def _load(self, opts): return load_mnist()
     def model(self, opts, data):
         return supervised_aae(data.shape, data.n_classes, opts.z_dim, (opts.hidden,) * 2, (opts.hidden,) * 2, label_input=bool(opts.label_input),
@@ -309,7 +312,8 @@ class SupervisedMNIST(_Supervised):
                               z_std=opts.get('z_std') or 1., adv_weight=opts.get('adv_weight') or 1., cond_adv=bool(opts.get('cond_adv')),
                               enc_bn=opts.get('enc_bn') or 'none', z_noise=opts.get('z_noise') or 0., label_adv=opts.get('label_adv') or 0.,
                               label_adv_on=opts.get('label_adv_on') or 'code', label_adv_lr=opts.get('label_adv_lr'), label_adv_steps=opts.get('label_adv_steps') or 1,
-                              label_adv_nets=opts.get('label_adv_nets') or 1, label_adv_reset=opts.get('label_adv_reset') or 0, label_hsic=opts.get('label_hsic') or 0.)
+                              label_adv_nets=opts.get('label_adv_nets') or 1, label_adv_reset=opts.get('label_adv_reset') or 0, label_hsic=opts.get('label_hsic') or 0.,
+                              enc_label=bool(opts.get('enc_label')))
 
 @register
 class SupervisedSVHN(_Supervised):

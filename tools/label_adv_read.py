@@ -24,7 +24,7 @@ def main(dirs, bs=100):
         hits, n = torch.zeros(la.n_nets), 0
         with torch.no_grad():
             for i in range(0, len(test.x) - bs + 1, bs):                   # whole mini-batches, as in training
-                codes = m.encoder(test.x[i:i + bs], sample=True)          # the draw and, under z_noise, the mean beside it
+                codes = m.encoder(test.x[i:i + bs], sample=True, y=test.y[i:i + bs])   # the draw and, under z_noise, the mean beside it
                 lg = la._all_logits(code_view(codes, la.key, la.on))       # (nets, bs, K)
                 hits += (lg.argmax(2) == test.y[i:i + bs]).float().sum(1); n += bs
         acc = (hits / n).tolist()
