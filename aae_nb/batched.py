@@ -44,7 +44,7 @@ def batch_problems(model:AutoEncoder) -> list:
         for k in enc.heads:
             try: _plan(enc.out[k], f'encoder.out.{k}')
             except ValueError as e: out.append(f"{e} (head batch-norm is not batched)")
-    if getattr(enc, 'label_in', 0): out.append("an encoder that takes the label, q(z|x, y) (the encoder gets the image only)")
+    if enc.label_in: out.append("an encoder that takes the label, q(z|x, y) (the encoder gets the image only)")
     if type(model.dec_input) is not ConcatInput: out.append(f"the decoder input {type(model.dec_input).__name__} (ConcatInput only)")
     for k, r in model.regularizers.items():
         if type(r) is not AdversarialRegularizer: out.append(f"regularizer {k!r}: {type(r).__name__} (adversarial regularizers only)")

@@ -16,7 +16,7 @@ __all__ = ['encode_split', 'aggregated_posterior', 'classify', 'error_rate', 'ev
 # %% ../nbs/04_metrics.ipynb #1d0bb0cd
 def _labels_for(model, x, y=None, n:int|None=None):
     "The labels an encoder q(z|x, y) needs (`y`, else the split's `.y`, first `n`); None for an encoder q(z|x)."
-    if not getattr(model.encoder, 'label_in', 0): return None
+    if not model.encoder.label_in: return None
     y = y if y is not None else getattr(x, 'y', None)
     if y is None: raise ValueError("this model's encoder is q(z|x, y): give the images' labels (a split with .y, or y=)")
     return y[:n] if n is not None else y
@@ -56,7 +56,7 @@ def evaluate_recon(model, split, bs:int=1000) -> float:
     "Mean reconstruction cost of a split with mean codes (labels given to a decoder that takes them)."
     was = model.training; model.eval(); dev = next(model.parameters()).device; tot = 0.
     for i in range(0, len(split), bs):
-        x = split.x[i:i + bs].to(dev); y = split.y[i:i + bs].to(dev) if model.label_input or getattr(model.encoder, 'label_in', 0) else None
+        x = split.x[i:i + bs].to(dev); y = split.y[i:i + bs].to(dev) if model.label_input or model.encoder.label_in else None
         tot += float(recon_loss(model.reconstruct(x, y), x, model.recon)) * len(x)
     model.train(was)
     return tot / len(split)

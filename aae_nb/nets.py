@@ -120,7 +120,7 @@ class Encoder(nn.Module):
             raise ValueError(f"the encoder takes images of shape {self.in_shape}, got {tuple(x.shape[1:])}")
         h = x.view(len(x), *self.in_shape) if self.arch == 'conv' else x.flatten(1) # (B, C, H, W) or (B, C*H*W)
         if self.noise_dim: h = torch.cat([h, torch.randn(len(h), self.noise_dim, device=h.device, dtype=h.dtype)], 1) # f(x, eta)
-        if getattr(self, 'label_in', 0):                                                 # q(z|x, y): the one-hot label beside the image
+        if self.label_in:                                                                # q(z|x, y): the one-hot label beside the image
             if y is None: raise ValueError("this encoder is q(z|x, y) (label_in > 0): it needs the images' labels")
             if tuple(y.shape) != (len(h),): raise ValueError(f"the encoder takes one label per image, shape ({len(h)},), got {tuple(y.shape)}")
             h = torch.cat([h, (y.view(-1, 1) == torch.arange(self.label_in, device=h.device)).to(h.dtype)], 1)   # (B, D + K); no host sync
