@@ -738,11 +738,9 @@ def train_batched(argv:list, parser) -> int:
     try:
         res = run_batched(exp.name, out, seeds=seeds, labels=labels, resume=resume, quiet=quiet, noise=noise, graph=False if no_graph else None,
                           time_limit=minutes * 60 if minutes else None, **a)
-    except KeyboardInterrupt:
-        from aae_nb.cli import interrupt_answered; interrupt_answered()
+    except KeyboardInterrupt:                               # answered by the CLI (`aae_nb.cli.main`), which prints these words after 'aae: interrupted; '
         again = ' '.join(['aae train', exp.name, '--seeds', *map(str, seeds), *(['--labels', *map(str, labels)] if labels else []), '--out', str(out), '--resume'])
-        print(f"aae: interrupted; each run's checkpoint.pt under {out} holds its last finished epoch: continue with `{again}`", file=sys.stderr)
-        return 130
+        raise KeyboardInterrupt(f"each run's checkpoint.pt under {out} holds its last finished epoch: continue with `{again}`") from None
     for r, name in zip(res, res[0]['batched']['runs'] if res else []):
         print(f"wrote {Path(out)/name/'metrics.json'} ({r['epochs']} epochs, {r['wall_s']:.0f} s on {r['device']}); figures: {', '.join(r['figures']) or 'none'}")
     return 0

@@ -206,9 +206,10 @@ def main(argv:list|None=None) -> int:
             msg = _user_error(e)
             if msg is None: raise
             print(f"aae: error: {msg}", file=sys.stderr); return 2
-    except KeyboardInterrupt:                               # at any moment: while importing, loading, evaluating, benchmarking
-        interrupt_answered(); hint = _ctrl_c.get('hint')  # (a command's own words, where it left them: train's resume command)
-        print(f"aae: interrupted; {hint()}" if hint else "aae: interrupted (Ctrl-C)", file=sys.stderr); return 130
+    except KeyboardInterrupt as e:                          # at any moment: while importing, loading, evaluating, benchmarking
+        interrupt_answered(); hint = _ctrl_c.get('hint')  # (a command's own words: carried by the interrupt (the batched trainer's), or
+        why = str(e) or (hint() if hint else '')           # left in `_ctrl_c` (train's resume command))
+        print(f"aae: interrupted; {why}" if why else "aae: interrupted (Ctrl-C)", file=sys.stderr); return 130
     finally:
         interrupt_answered(); _ctrl_c.pop('hint', None)
         if mine: signal.signal(signal.SIGINT, prev)

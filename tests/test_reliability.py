@@ -172,6 +172,17 @@ def test_09_a_run_that_never_finished_an_epoch_can_be_started(tmp_path, monkeypa
         assert rc == 0, (args, err2)
         assert json.loads((d/'metrics.json').read_text())['epochs'] == 1
 
+def test_09b_ctrl_c_in_a_batched_run_is_one_line_with_the_resume_command(tmp_path, monkeypatch):
+    "The batched trainer leaves its words on the interrupt and the CLI answers it (no import of the CLI from below)."
+    import aae_nb.batched as B
+    def ctrl_c(*a, **k): raise KeyboardInterrupt
+    monkeypatch.setattr(B, 'run_batched', ctrl_c)
+    out = tmp_path/'runs'
+    rc, _, err = run(['train', 'aae-gaussian-2d', '--seeds', '0', '1', *TINY, '--out', str(out)])
+    assert rc == 130, err
+    line = one_line(err, 'aae: interrupted; ')
+    assert "holds its last finished epoch" in line and advised(err) == ['train', 'aae-gaussian-2d', '--seeds', '0', '1', '--out', str(out), '--resume'], line
+
 # --- 8. a full disk -------------------------------------------------------------------------------------------------
 
 def test_08_disk_full_while_writing_a_checkpoint(tmp_path, monkeypatch):
