@@ -220,13 +220,13 @@ class AdversarialRegularizer(Regularizer):
 # %% ../nbs/03_model.ipynb #28b79d65
 ON_CHOICES = ('code', 'mean', 'mean-std')
 
-def code_view(codes:dict, key:str='z', on:str='code') -> torch.Tensor:
-    "What a label-removal term reads of code part `key`: the code itself, the mean of a fixed-variance posterior, or that mean standardised over the batch (ours)."
+def code_view(codes:dict, key:str='z', on:str='code', floor:float=1e-6) -> torch.Tensor:
+    "What a label-removal term reads of code part `key`: the code itself, the mean of a fixed-variance posterior, or that mean standardised over the batch, std + `floor` (ours)."
     if on == 'code': return codes[key]
     m = codes.get(key + '_mean', codes[key])                                             # a deterministic code is its own mean
     if on == 'mean': return m
     if len(m) < 2: raise ValueError("on='mean-std' standardises over the mini-batch: it needs at least 2 codes")
-    return (m - m.mean(0)) / (m.std(0) + 1e-6)                                           # per unit over the batch, gradient through the statistics
+    return (m - m.mean(0)) / (m.std(0) + floor)                                          # per unit over the batch, gradient through the statistics
 
 class LabelAdversary(Regularizer):
     "Ours (beyond the paper): a classifier reads the label from code part `key`; the encoder is trained to make its answer uniform."
@@ -240,8 +240,12 @@ class LabelAdversary(Regularizer):
                  lr:float|None=None, # the classifier's own optimiser: Adam at this rate, betas (0.5, 0.999), no schedule; None: the 'disc' phase's
                  steps:int=1, # classifier updates per mini-batch (on the same codes)
                  nets:int=1, # independent classifiers; the encoder's term is the mean of their terms (ours)
-                 reset_every:int=0): # re-initialise a classifier every this many classifier updates, several staggered evenly (ours); 0: never
+                 reset_every:int=0, # re-initialise a classifier every this many classifier updates, several staggered evenly (ours); 0: never
+                 floor:float=1e-6): # on='mean-std': added to each unit's std over the batch; it bounds how far a unit that shrinks is magnified (ours)
         super().__init__(key, None, weight)
+        if isinstance(floor, bool) or not isinstance(floor, (int, float)) or not 0 < floor < math.inf: raise ValueError(f"floor must be a positive number, got {floor!r}")
+        if floor != 1e-6 and on != 'mean-std': raise ValueError(f"floor sets the standardised view: it needs on='mean-std', got on={on!r}")
+        self.floor = float(floor)
         for nm, v, lo in (('nets', nets, 1), ('reset_every', reset_every, 0)):
             if isinstance(v, bool) or not isinstance(v, int) or v < lo: raise ValueError(f"{nm} must be a whole number >= {lo}, got {v!r}")
         if reset_every and reset_every < nets: raise ValueError(f"reset_every ({reset_every}) must be at least nets ({nets}): the resets are staggered over it")
@@ -275,7 +279,7 @@ class LabelAdversary(Regularizer):
         "Every classifier's logits, (nets, B, K)."
         z = self._check(z)
         return torch.stack([net(z) for net in self._nets()])
-    def _read(self, codes): return code_view(codes, self.key, self.on)
+    def _read(self, codes): return code_view(codes, self.key, self.on, self.floor)
     def disc_loss(self, codes, y):
         if y is None: raise ValueError("the label adversary needs the images' labels")
         if self.reset_every and self.training: self._reset()
@@ -293,7 +297,7 @@ class LabelAdversary(Regularizer):
         return {**c, 'n_classes': self.n_classes, 'in_dim': self.in_dim, 'hidden': list(self.hidden), 'init_std': self.init_std,
                 **({'on': self.on} if self.on != 'code' else {}), **({'lr': self.lr} if self.lr is not None else {}),
                 **({'steps': self.disc_steps} if self.disc_steps != 1 else {}), **({'nets': self.n_nets} if self.n_nets != 1 else {}),
-                **({'reset_every': self.reset_every} if self.reset_every else {})}  # (no key by default: earlier checkpoints' configs stay equal)
+                **({'reset_every': self.reset_every} if self.reset_every else {}), **({'floor': self.floor} if self.floor != 1e-6 else {})}  # (no key by default: earlier checkpoints' configs stay equal)
 
 # %% ../nbs/03_model.ipynb #f41801ab
 class LabelHSIC(Regularizer):
