@@ -274,12 +274,14 @@ class LabelAdversary(Regularizer):
     def _check(self, z):
         if z.ndim != 2 or z.shape[1] != self.in_dim: raise ValueError(f"the label adversary takes codes of shape (B, {self.in_dim}), got {tuple(z.shape)}")
         return z
-    def _logits(self, z): return self.disc.net(self._check(z))
     def _all_logits(self, z):
         "Every classifier's logits, (nets, B, K)."
         z = self._check(z)
         return torch.stack([net(z) for net in self._nets()])
     def _read(self, codes): return code_view(codes, self.key, self.on, self.floor)
+    def read(self, codes) -> torch.Tensor:
+        "Every classifier's logits on what it reads of `codes` (its view: `on`, `floor`), (nets, B, K): how well it reads the label now."
+        return self._all_logits(self._read(codes))
     def disc_loss(self, codes, y):
         if y is None: raise ValueError("the label adversary needs the images' labels")
         if self.reset_every and self.training: self._reset()

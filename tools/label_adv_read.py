@@ -25,7 +25,7 @@ def main(dirs, bs=100):
         with torch.no_grad():
             for i in range(0, len(test.x) - bs + 1, bs):                   # whole mini-batches, as in training
                 codes = m.encoder(test.x[i:i + bs], sample=True, y=test.y[i:i + bs])   # the draw and, under z_noise, the mean beside it
-                lg = la._all_logits(la._read(codes))                        # (nets, bs, K): the view it trained on
+                lg = la.read(codes)                                          # (nets, bs, K), in the view it trained on
                 hits += (lg.argmax(2) == test.y[i:i + bs]).float().sum(1); n += bs
         acc = (hits / n).tolist()
         rec = {'own_classifier_test_acc': sum(acc) / len(acc), 'each_classifier': acc, 'view': la.on, 'batch': bs, 'n_test_images': n,
