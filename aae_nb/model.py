@@ -13,12 +13,12 @@ from .nets import Encoder, Decoder, Discriminator, mlp, init_normal_
 from .data import atomic_write, get_device
 
 # %% auto #0
-__all__ = ['KERNELS', 'SCALE_FACTORS', 'REGULARIZERS', 'ON_CHOICES', 'DECODER_INPUTS', 'recon_loss', 'disc_loss', 'gen_loss',
-           'r1_penalty', 'gaussian_entropy', 'gaussian_log_prob', 'kl_gaussian', 'sqdist', 'rbf_kernel', 'imq_kernel',
-           'kernel_matrix', 'mmd2_u', 'scales_for', 'Regularizer', 'regularizer_from_config', 'onehot_cond',
-           'AdversarialRegularizer', 'code_view', 'LabelAdversary', 'LabelHSIC', 'KLRegularizer', 'MMDRegularizer',
-           'DecoderInput', 'decoder_input_from_config', 'ConcatInput', 'ClusterHeads', 'HeadHinge', 'AutoEncoder',
-           'atomic_save', 'atomic_write_text', 'save_model', 'read_checkpoint', 'load_model']
+__all__ = ['KERNELS', 'SCALE_FACTORS', 'REGULARIZERS', 'ON_CHOICES', 'STD_FLOOR', 'DECODER_INPUTS', 'recon_loss', 'disc_loss',
+           'gen_loss', 'r1_penalty', 'gaussian_entropy', 'gaussian_log_prob', 'kl_gaussian', 'sqdist', 'rbf_kernel',
+           'imq_kernel', 'kernel_matrix', 'mmd2_u', 'scales_for', 'Regularizer', 'regularizer_from_config',
+           'onehot_cond', 'AdversarialRegularizer', 'code_view', 'LabelAdversary', 'LabelHSIC', 'KLRegularizer',
+           'MMDRegularizer', 'DecoderInput', 'decoder_input_from_config', 'ConcatInput', 'ClusterHeads', 'HeadHinge',
+           'AutoEncoder', 'atomic_save', 'atomic_write_text', 'save_model', 'read_checkpoint', 'load_model']
 
 # %% ../nbs/03_model.ipynb #c815d942
 def recon_loss(xr:torch.Tensor, # (B, C, H, W) reconstructions
@@ -219,8 +219,9 @@ class AdversarialRegularizer(Regularizer):
 
 # %% ../nbs/03_model.ipynb #28b79d65
 ON_CHOICES = ('code', 'mean', 'mean-std')
+STD_FLOOR = 1e-6                                                                        # the standardised view's default floor (every run before the option)
 
-def code_view(codes:dict, key:str='z', on:str='code', floor:float=1e-6) -> torch.Tensor:
+def code_view(codes:dict, key:str='z', on:str='code', floor:float=STD_FLOOR) -> torch.Tensor:
     "What a label-removal term reads of code part `key`: the code itself, the mean of a fixed-variance posterior, or that mean standardised over the batch, std + `floor` (ours)."
     if on == 'code': return codes[key]
     m = codes.get(key + '_mean', codes[key])                                             # a deterministic code is its own mean
@@ -241,10 +242,10 @@ class LabelAdversary(Regularizer):
                  steps:int=1, # classifier updates per mini-batch (on the same codes)
                  nets:int=1, # independent classifiers; the encoder's term is the mean of their terms (ours)
                  reset_every:int=0, # re-initialise a classifier every this many classifier updates, several staggered evenly (ours); 0: never
-                 floor:float=1e-6): # on='mean-std': added to each unit's std over the batch; it bounds how far a unit that shrinks is magnified (ours)
+                 floor:float=STD_FLOOR): # on='mean-std': added to each unit's std over the batch; it bounds how far a unit that shrinks is magnified (ours)
         super().__init__(key, None, weight)
         if isinstance(floor, bool) or not isinstance(floor, (int, float)) or not 0 < floor < math.inf: raise ValueError(f"floor must be a positive number, got {floor!r}")
-        if floor != 1e-6 and on != 'mean-std': raise ValueError(f"floor sets the standardised view: it needs on='mean-std', got on={on!r}")
+        if floor != STD_FLOOR and on != 'mean-std': raise ValueError(f"floor sets the standardised view: it needs on='mean-std', got on={on!r}")
         self.floor = float(floor)
         for nm, v, lo in (('nets', nets, 1), ('reset_every', reset_every, 0)):
             if isinstance(v, bool) or not isinstance(v, int) or v < lo: raise ValueError(f"{nm} must be a whole number >= {lo}, got {v!r}")
@@ -299,7 +300,7 @@ class LabelAdversary(Regularizer):
         return {**c, 'n_classes': self.n_classes, 'in_dim': self.in_dim, 'hidden': list(self.hidden), 'init_std': self.init_std,
                 **({'on': self.on} if self.on != 'code' else {}), **({'lr': self.lr} if self.lr is not None else {}),
                 **({'steps': self.disc_steps} if self.disc_steps != 1 else {}), **({'nets': self.n_nets} if self.n_nets != 1 else {}),
-                **({'reset_every': self.reset_every} if self.reset_every else {}), **({'floor': self.floor} if self.floor != 1e-6 else {})}  # (no key by default: earlier checkpoints' configs stay equal)
+                **({'reset_every': self.reset_every} if self.reset_every else {}), **({'floor': self.floor} if self.floor != STD_FLOOR else {})}  # (no key by default: earlier checkpoints' configs stay equal)
 
 # %% ../nbs/03_model.ipynb #f41801ab
 class LabelHSIC(Regularizer):

@@ -8,7 +8,7 @@ import math
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 from .priors import GaussianPrior
-from .model import AutoEncoder, AdversarialRegularizer, LabelAdversary, LabelHSIC, ConcatInput
+from .model import AutoEncoder, AdversarialRegularizer, LabelAdversary, LabelHSIC, ConcatInput, STD_FLOOR
 from .metrics import encode_split, evaluate_recon, live_units, code_spread
 from .plots import decode_codes, save_figure, pyplot
 from .experiments import Experiment, Option, HIDDEN, INIT_STD, NOISE_IN, Z_NOISE, check_z_noise, init_std_of, positive_int, nonneg_int, positive_float, nonneg_float, rate, subset_train, register
@@ -45,7 +45,7 @@ def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
                    label_adv_steps:int=1, # ours: the classifier's updates per mini-batch
                    label_adv_nets:int=1, # ours: independent classifiers, the encoder's term the mean of theirs
                    label_adv_reset:int=0, # ours: re-initialise a classifier every this many classifier updates (several staggered); 0: never
-                   label_adv_floor:float=1e-6, # ours: under label_adv_on='mean-std', added to each unit's std: it bounds how far a shrinking unit is magnified
+                   label_adv_floor:float=STD_FLOOR, # ours: under label_adv_on='mean-std', added to each unit's std: it bounds how far a shrinking unit is magnified
                    label_hsic:float=0., # ours: weight of an HSIC penalty between the standardised means of q(z|x) and the label, in the reconstruction phase; 0: none
                    enc_label:bool=False, # ours: the encoder gets the one-hot label beside the image, q(z|x, y) (Figure 6's encoder sees x only)
                   ) -> AutoEncoder:
@@ -56,7 +56,7 @@ def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
     if not (isinstance(label_hsic, (int, float)) and math.isfinite(label_hsic) and label_hsic >= 0): raise ValueError(f"label_hsic: the HSIC penalty's weight must be a finite number >= 0, got {label_hsic!r}")
     check_z_noise(z_noise, z_std)
     if not label_adv and (label_adv_lr is not None or label_adv_steps != 1 or label_adv_nets != 1 or label_adv_reset): raise ValueError("label_adv_lr, label_adv_steps, label_adv_nets and label_adv_reset set the label adversary's classifier: they need label_adv > 0")
-    if label_adv_floor != 1e-6 and not (label_adv and label_adv_on == 'mean-std'): raise ValueError("label_adv_floor sets the label adversary's standardised view: it needs label_adv > 0 and label_adv_on='mean-std'")
+    if label_adv_floor != STD_FLOOR and not (label_adv and label_adv_on == 'mean-std'): raise ValueError("label_adv_floor sets the label adversary's standardised view: it needs label_adv > 0 and label_adv_on='mean-std'")
     if label_adv_reset and label_adv_reset < label_adv_nets: raise ValueError(f"label_adv_reset ({label_adv_reset}) must be at least label_adv_nets ({label_adv_nets}): the classifiers' resets are staggered over it")
     ekw = {'bn': bn or enc_bn != 'none', 'head_bn': bn or enc_bn == 'all', 'dropout_in': dropout_in, **ikw, **({'noise_in': noise_in} if noise_in else {}),
            **({'head_noise': z_noise} if z_noise else {}), **({'label_in': n_classes} if enc_label else {})}
@@ -65,7 +65,7 @@ def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
                        dec_input=ConcatInput(parts, {'z': z_dim}, n_classes, label_scale=label_scale), n_classes=n_classes,
                        regularizers={'z': AdversarialRegularizer('z', GaussianPrior(z_dim, z_std), hidden=disc_hidden, weight=adv_weight,
                                                                  cond_classes=n_classes if cond_adv else 0, **ikw),
-                                     **({'label': LabelAdversary('z', n_classes, label_adv, z_dim, disc_hidden, on=label_adv_on, lr=label_adv_lr, steps=label_adv_steps, nets=label_adv_nets, reset_every=label_adv_reset, **ikw, **({'floor': label_adv_floor} if label_adv_floor != 1e-6 else {}))} if label_adv else {}),
+                                     **({'label': LabelAdversary('z', n_classes, label_adv, z_dim, disc_hidden, on=label_adv_on, lr=label_adv_lr, steps=label_adv_steps, nets=label_adv_nets, reset_every=label_adv_reset, floor=label_adv_floor, **ikw)} if label_adv else {}),
                                      **({'hsic': LabelHSIC('z', n_classes, label_hsic)} if label_hsic else {})},
                        enc_kw=ekw, dec_kw={'bn': bn, **ikw})
 
@@ -234,7 +234,7 @@ LABEL_ADV_LR = Option('label_adv_lr', positive_float, None, "ours: the label adv
 LABEL_ADV_STEPS = Option('label_adv_steps', positive_int, 1, "ours: the label adversary's classifier takes this many updates per mini-batch, on the same codes; needs --label-adv")
 LABEL_ADV_NETS = Option('label_adv_nets', positive_int, 1, "ours: the label adversary's independent classifiers; the encoder's term is the mean of theirs; needs --label-adv")
 LABEL_ADV_RESET = Option('label_adv_reset', nonneg_int, 0, "ours: re-initialise a label adversary's classifier every this many classifier updates, several classifiers staggered evenly (0: never); needs --label-adv")
-LABEL_ADV_FLOOR = Option('label_adv_floor', positive_float, 1e-6, "ours: with --label-adv-on mean-std, what is added to each unit's std over the mini-batch before dividing: a unit that stops varying is magnified at most 1/F times (default 1e-6; 0.1 bounds it against the means' spread of about 0.6 under --z-noise 0.8)", legacy=1e-6)
+LABEL_ADV_FLOOR = Option('label_adv_floor', positive_float, STD_FLOOR, "ours: with --label-adv-on mean-std, what is added to each unit's std over the mini-batch before dividing: a unit that stops varying is magnified at most 1/F times (default 1e-6, as every run before this option; 40_supervised's twelfth round tried 0.1)", legacy=STD_FLOOR)
 ENC_LABEL = Option('enc_label', int, 0, "ours: 1: the encoder also gets the one-hot label, q(z|x, y), so the style code need not carry it (Figure 6's encoder sees the image only; 0)", choices=(0, 1))
 LABEL_HSIC = Option('label_hsic', nonneg_float, 0., "ours: weight of an HSIC penalty (a kernel measure of dependence, no adversary) between the label and the means of q(z|x) standardised over the mini-batch, added to the reconstruction loss (the paper has none; 0: none)")
 EVERY_CURVE = Option('curve_every', nonneg_int, 0, "every N epochs, also the read-back of z ~ p(z) and the MLP probe of the label in z (0: only at the end)")
@@ -315,7 +315,7 @@ class SupervisedMNIST(_Supervised):
                               z_std=opts.get('z_std') or 1., adv_weight=opts.get('adv_weight') or 1., cond_adv=bool(opts.get('cond_adv')),
                               enc_bn=opts.get('enc_bn') or 'none', z_noise=opts.get('z_noise') or 0., label_adv=opts.get('label_adv') or 0.,
                               label_adv_on=opts.get('label_adv_on') or 'code', label_adv_lr=opts.get('label_adv_lr'), label_adv_steps=opts.get('label_adv_steps') or 1,
-                              label_adv_nets=opts.get('label_adv_nets') or 1, label_adv_reset=opts.get('label_adv_reset') or 0, label_adv_floor=opts.get('label_adv_floor') or 1e-6, label_hsic=opts.get('label_hsic') or 0.,
+                              label_adv_nets=opts.get('label_adv_nets') or 1, label_adv_reset=opts.get('label_adv_reset') or 0, label_adv_floor=opts.get('label_adv_floor') or STD_FLOOR, label_hsic=opts.get('label_hsic') or 0.,
                               enc_label=bool(opts.get('enc_label')))
 
 @register
