@@ -51,21 +51,26 @@ def label_count(v) -> int|str:
     try: return positive_int(v)
     except ValueError: raise ValueError(f"expected a positive number of labels or 'all', got {v!r}") from None
 
+def _real(v, what:str) -> float:
+    "`float(v)`, or ValueError in the option's words ('expected WHAT, got V') for what is not a number ('abc', None, '')."
+    try: return float(v)
+    except (TypeError, ValueError): raise ValueError(f"expected {what}, got {v!r}") from None
+
 def rate(v) -> float:
     "A number in [0, 1)."
-    f = float(v)
+    f = _real(v, 'a number in [0, 1)')
     if not 0 <= f < 1: raise ValueError(f"expected a number in [0, 1), got {v!r}")
     return f
 
 def nonneg_float(v) -> float:
     "A finite number >= 0."
-    f = float(v)
+    f = _real(v, 'a number >= 0')
     if not (math.isfinite(f) and f >= 0): raise ValueError(f"expected a number >= 0, got {v!r}" + (' (it must be finite)' if f == math.inf else ''))
     return f
 
 def positive_float(v) -> float:
     "A finite number > 0."
-    f = float(v)
+    f = _real(v, 'a positive number')
     if not (math.isfinite(f) and f > 0): raise ValueError(f"expected a positive number, got {v!r}" + (' (it must be finite)' if f == math.inf else ''))
     return f
 
@@ -125,7 +130,7 @@ def init_std_of(opts) -> float|None:
 
 def labelled_share(v) -> float:
     "Parse `--labelled-share`: a fraction strictly between 0 and 1."
-    f = float(v)
+    f = _real(v, 'a fraction between 0 and 1 (exclusive)')
     if not 0 < f < 1: raise ValueError(f"expected a fraction between 0 and 1 (exclusive), got {v}")
     return f
 
