@@ -35,18 +35,19 @@ def dimred_aae(in_shape:tuple=(1, 28, 28),
                y_grad:float=1.0, # scale of the gradient from the decoder's input $W_C y$ back into q(y|x) (ours; 1: plain backprop)
                head_lr:float=1.0, # the heads' own rate, as a multiple of the reconstruction rate (ours; 1: the same rate)
                style_adv_weight:float=1.0, # the style (Gaussian) adversary's generator loss times this (ours; 1: A.2.1's rate)
+               cat_adv_weight:float=1.0, # the class y's (Categorical) adversary's generator loss times this (ours; 1: A.2.1's rate)
                init_std:float|None=None, # N(0, init_std^2) weights in every net (A.1's 0.01); None: PyTorch's default
                bn:bool=False, dropout_in:float=0., # A.3's (§6) encoder: batch-norm in its layers and heads, input dropout
                z_noise:float=0.) -> AutoEncoder: # ours: q(z|x) = N(f(x), z_noise^2 I) for the style at training time (the paper reports the deterministic encoder)
     "The §7 AAE (Figure 10): the §5/§6 encoder, a decoder that sees $W_C y + z$, two adversaries and the cluster-head hinge."
     if dim < 1 or n_clusters < 2: raise ValueError(f"dimred_aae needs dim >= 1 and n_clusters >= 2, got dim={dim}, n_clusters={n_clusters}")
     if hinge_weight < 0: raise ValueError(f"hinge_weight must be >= 0, got {hinge_weight}")
-    if isinstance(style_adv_weight, bool) or not isinstance(style_adv_weight, (int, float)) or not 0 < style_adv_weight < math.inf:
-        raise ValueError(f"style_adv_weight must be a positive number, got {style_adv_weight!r}")
+    for nm, w in (('style_adv_weight', style_adv_weight), ('cat_adv_weight', cat_adv_weight)):
+        if isinstance(w, bool) or not isinstance(w, (int, float)) or not 0 < w < math.inf: raise ValueError(f"{nm} must be a positive number, got {w!r}")
     ikw = {'init_std': init_std} if init_std else {}       # (no key when unset: older checkpoints' configs stay equal)
     check_z_noise(z_noise, style_std, 'the style prior')
     ekw = {**({'bn': True, 'head_bn': True} if bn else {}), **({'dropout_in': dropout_in} if dropout_in else {}), **({'head_noise': float(z_noise)} if z_noise else {})}
-    regs = {'y': AdversarialRegularizer('y', CategoricalPrior(n_clusters), hidden=disc_hidden, **ikw),
+    regs = {'y': AdversarialRegularizer('y', CategoricalPrior(n_clusters), hidden=disc_hidden, weight=float(cat_adv_weight), **ikw),
             'z': AdversarialRegularizer('z', GaussianPrior(dim, style_std), hidden=disc_hidden, spectral_norm=spectral_norm, weight=float(style_adv_weight), **ikw)}
     if learn_heads and hinge_weight > 0: regs['heads'] = HeadHinge(eta, hinge_weight)    # fixed heads: the hinge has nothing to move
     return AutoEncoder(in_shape, {'y': ('softmax', n_clusters), 'z': ('linear', dim)}, hidden, recon='half_sse',
@@ -146,6 +147,7 @@ _HEAD_SEED = Option('head_seed', nonneg_int, None, "seed of the learned heads' s
 _YGRAD = Option('y_grad', nonneg_float, 1.0, "scale of the gradient that flows from the decoder's input W_C y back into q(y|x) (ours; 1: plain backprop, 0: y detached from the decoder)")
 _HEAD_LR = Option('head_lr', positive_float, 1.0, "the learned heads' rate as a multiple of the reconstruction rate (ours; 1: the same rate)")
 _SADV = Option('style_adv_weight', positive_float, 1.0, "the style z's adversary: its generator loss times this, with SGD its rate times this (ours; 1: A.2.1's rate)", legacy=1.0)
+_CADV = Option('cat_adv_weight', positive_float, 1.0, "the class y's (Categorical) adversary: its generator loss times this, with SGD its rate times this (ours; 1: A.2.1's rate)", legacy=1.0)
 
 class _DimRed(Experiment):
     epochs = 5                 # CPU-sized; the paper does not give §7's budget
@@ -159,6 +161,7 @@ class _DimRed(Experiment):
                           bn=bool(opts.get('bn', 0)), dropout_in=opts.get('dropout_in', 0.),
                           head_seed=opts.seed if opts.get('head_seed') is None else opts.head_seed,
                           y_grad=opts.get('y_grad', 1.0), head_lr=opts.get('head_lr', 1.0), style_adv_weight=opts.get('style_adv_weight') or 1.,
+                          cat_adv_weight=opts.get('cat_adv_weight') or 1.,
                           z_noise=opts.get('z_noise') or 0.)
     def learner_kw(self, opts, data):
         if not self.semi: return {}
@@ -197,7 +200,7 @@ class DimRedSemi(_DimRed):
     paper = 'Figure 11a, 11b'
     summary = '§7 semi-supervised dimensionality reduction to 2-D with learned cluster heads and their hinge'
     options = (LABELS.with_default(100, 'labelled training images, balanced over classes (Figure 11a: 1000, 11b: 100)'),
-               _ETA, _HINGE, _STYLE, Option('head_scale', positive_float, 1.0, 'learned heads start N(0, head_scale^2) (ours)'), _HEAD_SEED, _YGRAD, _HEAD_LR, _SADV, Z_NOISE, NOISE_IN, _SN, _INIT, _BN, _DROP,
+               _ETA, _HINGE, _STYLE, Option('head_scale', positive_float, 1.0, 'learned heads start N(0, head_scale^2) (ours)'), _HEAD_SEED, _YGRAD, _HEAD_LR, _SADV, _CADV, Z_NOISE, NOISE_IN, _SN, _INIT, _BN, _DROP,
                HIDDEN.with_default(1000, 'units in each of the two hidden layers of every network (A.2.1: 1000)'))
     def panel_of(self, opts): return 'a' if str(opts.labels) == '1000' else 'b'
 
@@ -208,7 +211,7 @@ class DimRedUnsup(_DimRed):
     summary = '§7 unsupervised dimensionality reduction to 2-D, --clusters 20, scored by the §6 protocol'
     semi, panel = False, 'c'
     options = (Option('clusters', _clusters, 20, 'm: clusters of y (Figure 11c: 20)'),
-               _ETA, _HINGE, _STYLE, Option('head_scale', positive_float, 1.0, 'learned heads start N(0, head_scale^2) (ours)'), _HEAD_SEED, _YGRAD, _HEAD_LR, _SADV, Z_NOISE, NOISE_IN, _SN,
+               _ETA, _HINGE, _STYLE, Option('head_scale', positive_float, 1.0, 'learned heads start N(0, head_scale^2) (ours)'), _HEAD_SEED, _YGRAD, _HEAD_LR, _SADV, _CADV, Z_NOISE, NOISE_IN, _SN,
                # the unsupervised panel's defaults (ours): A.3's (§6) encoder; runs recorded before these options had none of it
                _INIT, _BN.with_default(1, legacy=0), _DROP.with_default(0.2, legacy=0.),
                HIDDEN.with_default(1000, 'units in each of the two hidden layers of every network (A.2.1: 1000)'))
