@@ -24,7 +24,7 @@ def test_help_shows_labelled_share():
 @pytest.mark.parametrize('args,msg', [
     (['--labelled-share', '1.5'], '--labelled-share: expected a fraction between 0 and 1 (exclusive), got 1.5'),
     (['--labelled-share', '0'], '--labelled-share: expected a fraction between 0 and 1 (exclusive), got 0'),
-    (['--labelled-share', 'half'], '--labelled-share: could not convert string to float'),
+    (['--labelled-share', 'half'], "--labelled-share: expected a fraction between 0 and 1 (exclusive), got 'half'"),
     (['--labelled-share', '0.5', '--labels', 'all'], '--labelled-share: every training image is labelled'),
 ])
 def test_bad_labelled_share_refused(tmp_path, capsys, args, msg):
