@@ -11,3 +11,10 @@ def run(args):
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err): rc = main(list(args))
     return rc, out.getvalue(), err.getvalue()
+
+def load_tool(name):
+    "The module `tools/NAME.py` (the tools are scripts, not a package)."
+    import importlib.util
+    from pathlib import Path
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parents[1]/'tools'/f'{name}.py')
+    m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m); return m

@@ -1,17 +1,14 @@
 """`tools/cluster_use.py`: its readings of q(y|x) on hand-made probabilities, and on a tiny §7 unsupervised run a record
 whose §6-protocol error equals the run's own."""
-import importlib.util, json, math
+import json, math
 from pathlib import Path
 import torch
 import aae_nb.dimreduction  # registers the §7 experiments
-from cli_helpers import run
+from cli_helpers import run, load_tool
 
-ROOT = Path(__file__).resolve().parents[1]
 TINY = ['--epochs', '1', '--n-train', '300', '--hidden', '32', '--device', 'cpu', '--quiet']
 
-def _tool():
-    spec = importlib.util.spec_from_file_location('cluster_use', ROOT/'tools'/'cluster_use.py')
-    m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m); return m
+def _tool(): return load_tool('cluster_use')
 
 def test_even_and_collapsed_use():
     t = _tool()

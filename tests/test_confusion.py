@@ -1,16 +1,13 @@
 """`tools/confusion.py`: the matrix counts (true, predicted) pairs, the summary's numbers follow from it, and on a tiny
 §7 run the record it writes agrees with the run's own test error."""
-import importlib.util, json
+import json
 from pathlib import Path
 import aae_nb.dimreduction  # registers the §7 experiments
-from cli_helpers import run
+from cli_helpers import run, load_tool
 
-ROOT = Path(__file__).resolve().parents[1]
 TINY = ['--epochs', '1', '--n-train', '300', '--hidden', '32', '--device', 'cpu', '--quiet']
 
-def _tool():
-    spec = importlib.util.spec_from_file_location('confusion', ROOT/'tools'/'confusion.py')
-    m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m); return m
+def _tool(): return load_tool('confusion')
 
 def test_matrix_rows_are_true_classes_and_the_summary_follows():
     t = _tool()
