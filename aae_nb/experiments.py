@@ -131,7 +131,7 @@ def init_std_of(opts) -> float|None:
 def labelled_share(v) -> float:
     "Parse `--labelled-share`: a fraction strictly between 0 and 1."
     f = _real(v, 'a fraction between 0 and 1 (exclusive)')
-    if not 0 < f < 1: raise ValueError(f"expected a fraction between 0 and 1 (exclusive), got {v}")
+    if not 0 < f < 1: raise ValueError(f"expected a fraction between 0 and 1 (exclusive), got {v!r}")
     return f
 
 LABELLED_SHARE = Option('labelled_share', labelled_share, None, "fraction of every batch drawn from the labelled images, cycling through them (ours; default: plain shuffling of all training images)")

@@ -22,8 +22,8 @@ def test_help_shows_labelled_share():
     assert '--labelled-share' in buf.getvalue()
 
 @pytest.mark.parametrize('args,msg', [
-    (['--labelled-share', '1.5'], '--labelled-share: expected a fraction between 0 and 1 (exclusive), got 1.5'),
-    (['--labelled-share', '0'], '--labelled-share: expected a fraction between 0 and 1 (exclusive), got 0'),
+    (['--labelled-share', '1.5'], "--labelled-share: expected a fraction between 0 and 1 (exclusive), got '1.5'"),
+    (['--labelled-share', '0'], "--labelled-share: expected a fraction between 0 and 1 (exclusive), got '0'"),
     (['--labelled-share', 'half'], "--labelled-share: expected a fraction between 0 and 1 (exclusive), got 'half'"),
     (['--labelled-share', '0.5', '--labels', 'all'], '--labelled-share: every training image is labelled'),
 ])
