@@ -61,11 +61,16 @@ def fmt_ms(values:list, scale:float=1., digits:int=2) -> str:
 # %% ../nbs/08_ablation.ipynb #9a60bef6
 _IGNORE = ('seed', 'epochs', 'device', 'eval_every', 'ckpt_every', 'amp', 'curve_every')
 
+def _flag(name:str) -> str:
+    "The command-line spelling of option `name` (`bs` is `--batch-size`); the package's common options say, the rest are `--name-with-dashes`."
+    from aae_nb.experiments import COMMON                    # (here, not at the top: reading records needs no torch)
+    return next((o.cli for o in COMMON if o.name == name), '--' + name.replace('_', '-'))
+
 def options_diff(opts:dict, ref:dict, ignore=_IGNORE) -> str:
     "The options where `opts` differs from `ref`, as command-line flags ('--init-std 0.01 --opt paper'); '(reference)' if none."
     diff = [(k, v) for k, v in sorted(opts.items()) if k not in ignore and ref.get(k) != v]
     if not diff: return '(reference)'
-    return ' '.join(f"--{k.replace('_', '-')} {v}" for k, v in diff)
+    return ' '.join(f"{_flag(k)} {v}" for k, v in diff)
 
 def arm_options(runs:dict, ref:str) -> dict:
     "For each arm, `options_diff` of its first seed against the first seed of arm `ref`; an arm whose seeds differ in more than the seed is refused."
