@@ -7,6 +7,7 @@ from __future__ import annotations
 import json, math, statistics
 from pathlib import Path
 from .plots import pyplot, save_figure, error_axis
+from .experiments import COMMON
 
 # %% auto #0
 __all__ = ['read_arm_runs', 'value_at', 'mean_std', 'fmt_ms', 'options_diff', 'arm_options', 'arm_table', 'paired', 'arm_curves']
@@ -63,7 +64,6 @@ _IGNORE = ('seed', 'epochs', 'device', 'eval_every', 'ckpt_every', 'amp', 'curve
 
 def _flag(name:str) -> str:
     "The command-line spelling of option `name` (`bs` is `--batch-size`); the package's common options say, the rest are `--name-with-dashes`."
-    from aae_nb.experiments import COMMON                    # (here, not at the top: reading records needs no torch)
     return next((o.cli for o in COMMON if o.name == name), '--' + name.replace('_', '-'))
 
 def options_diff(opts:dict, ref:dict, ignore=_IGNORE) -> str:

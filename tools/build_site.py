@@ -382,6 +382,12 @@ def _quantized(im):
     rgb = Image.new('RGB', rgba.size, 'white'); rgb.paste(rgba, mask=rgba.getchannel('A'))
     return rgb.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
 
+def _narrower(im, c:int):
+    "The image resized to `c` pixels wide, its aspect kept (LANCZOS; palette images as RGBA)."
+    from PIL import Image
+    w, h = im.size
+    return im.convert('RGBA' if im.mode in ('RGBA', 'LA', 'P') else 'RGB').resize((c, max(1, round(h * c / w))), Image.LANCZOS)
+
 def shrink_images(site: Path) -> str:
     """Build-time downscale of the site's PNGs (the notebooks keep their saved figures): each image is resized to at
     most twice the width it is shown at (its `width` attribute, or the text column); a page whose images still weigh
@@ -407,7 +413,7 @@ def shrink_images(site: Path) -> str:
         with Image.open(f) as im:
             w, h = im.size
             if w <= c: continue
-            im = im.convert('RGBA' if im.mode in ('RGBA', 'LA', 'P') else 'RGB').resize((c, max(1, round(h * c / w))), Image.LANCZOS)
+            im = _narrower(im, c)
         was = f.stat().st_size
         im.save(f, optimize=True); n += 1
         if f.stat().st_size > was: _quantized(im).save(f, optimize=True); q += 1   # resampling added colours: back to a palette
@@ -426,7 +432,7 @@ def shrink_images(site: Path) -> str:
                 with Image.open(f) as im:
                     w, h = im.size; c = max(round(cap[f] * scale), cap[f] // 2)
                     if w <= c: continue
-                    im = im.convert('RGBA' if im.mode in ('RGBA', 'LA', 'P') else 'RGB').resize((c, max(1, round(h * c / w))), Image.LANCZOS)
+                    im = _narrower(im, c)
                 _quantized(im).save(f, optimize=True); n += 1
                 if sum(x.stat().st_size for x in fs) <= MAX_PAGE_IMG_BYTES: break
     after = sum(p.stat().st_size for p in pngs)
