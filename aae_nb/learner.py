@@ -237,7 +237,7 @@ class Learner:
 # %% ../nbs/06_learner.ipynb #3174c3f5
 @patch
 def recon_phase(self:Learner):
-    "Reconstruction (+ joint penalties + code-independent costs): one step on every non-discriminator parameter."
+    "Reconstruction (+ joint penalties + code-independent costs + terms that need the model): one step on every non-discriminator parameter."
     m, x, y = self.model, self.x, self.y
     with frozen(self.disc_params):                                  # a joint adversary (WAE-GAN) trains its discriminator in 'disc'
         with self.autocast():
@@ -249,6 +249,9 @@ def recon_phase(self:Learner):
                 cost = r.cost(m)
                 if cost is not None:
                     cost = cost.float(); self.log(f'{k}_cost', cost); loss = loss + r.weight * cost
+                mp = r.model_penalty(m, codes, y)                           # a term that decodes or re-encodes (`LabelCycle`)
+                if mp is not None:
+                    mp = mp.float(); self.log(f'{k}_penalty', mp); loss = loss + r.weight * mp
         self.log('recon', rec)
         self.update('recon', loss)
 

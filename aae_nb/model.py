@@ -16,9 +16,10 @@ from .data import atomic_write, get_device
 __all__ = ['KERNELS', 'SCALE_FACTORS', 'REGULARIZERS', 'ON_CHOICES', 'STD_FLOOR', 'DECODER_INPUTS', 'recon_loss', 'disc_loss',
            'gen_loss', 'r1_penalty', 'gaussian_entropy', 'gaussian_log_prob', 'kl_gaussian', 'sqdist', 'rbf_kernel',
            'imq_kernel', 'kernel_matrix', 'mmd2_u', 'scales_for', 'Regularizer', 'regularizer_from_config',
-           'onehot_cond', 'AdversarialRegularizer', 'code_view', 'LabelAdversary', 'LabelHSIC', 'KLRegularizer',
-           'MMDRegularizer', 'DecoderInput', 'decoder_input_from_config', 'ConcatInput', 'ClusterHeads', 'HeadHinge',
-           'AutoEncoder', 'atomic_save', 'atomic_write_text', 'save_model', 'read_checkpoint', 'load_model']
+           'onehot_cond', 'AdversarialRegularizer', 'code_view', 'LabelAdversary', 'LabelHSIC', 'LabelCycle',
+           'KLRegularizer', 'MMDRegularizer', 'DecoderInput', 'decoder_input_from_config', 'ConcatInput',
+           'ClusterHeads', 'HeadHinge', 'AutoEncoder', 'atomic_save', 'atomic_write_text', 'save_model',
+           'read_checkpoint', 'load_model']
 
 # %% ../nbs/03_model.ipynb #c815d942
 def recon_loss(xr:torch.Tensor, # (B, C, H, W) reconstructions
@@ -149,6 +150,9 @@ class Regularizer(nn.Module):
         raise NotImplementedError
     def cost(self, model) -> torch.Tensor|None:
         "A cost that does not depend on the codes, added (times `weight`) to the reconstruction phase; None: none."
+        return None
+    def model_penalty(self, model, codes:dict, y:torch.Tensor) -> torch.Tensor|None:
+        "A term of the reconstruction phase that needs the model beside the batch's codes (it decodes or re-encodes), added times `weight`; None: none."
         return None
     def disc_parameters(self) -> list:
         "The parameters the 'disc' phase trains (an adversary's discriminator); every other parameter is the reconstruction phase's."
@@ -330,6 +334,23 @@ class LabelHSIC(Regularizer):
     def config(self):
         c = super().config(); c.pop('prior')
         return {**c, 'n_classes': self.n_classes, 'on': self.on, 'scales': list(self.scales)}
+
+# %% ../nbs/03_model.ipynb #94c6a958
+class LabelCycle(Regularizer):
+    "Ours (beyond the paper): the code read back from its image decoded under a random label, E(D(z, y')) = z, in the reconstruction phase (no gradient into the decoder)."
+    def __init__(self, key:str='z', n_classes:int=10, # the labels' classes
+                 weight:float=1.0): # weight of the term in the reconstruction phase
+        super().__init__(key, None, weight)
+        if isinstance(n_classes, bool) or not isinstance(n_classes, int) or n_classes < 2: raise ValueError(f"n_classes must be a whole number >= 2, got {n_classes!r}")
+        self.n_classes = n_classes
+    def model_penalty(self, model, codes, y):
+        z = codes.get(self.key + '_mean', codes[self.key]).detach()                     # (B, d): the means, held fixed
+        y2 = torch.randint(0, self.n_classes, (len(z),), device=z.device)                # y' ~ uniform
+        with torch.no_grad(): x2 = model.decode_codes({self.key: z}, y2)                 # digit y' in the style of z
+        return ((model.encoder(x2, sample=False, y=y2)[self.key] - z) ** 2).sum(1).mean()   # (an encoder q(z|x, y) is told y')
+    def config(self):
+        c = super().config(); c.pop('prior')
+        return {**c, 'n_classes': self.n_classes}
 
 # %% ../nbs/03_model.ipynb #a2e27de1
 class KLRegularizer(Regularizer):
