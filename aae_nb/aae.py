@@ -10,7 +10,7 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from .priors import Prior, GaussianPrior, MixturePrior, as_prior
 from .model import AutoEncoder, AdversarialRegularizer
 from .metrics import aggregated_posterior, grid_tv, code_match
-from .plots import codes_figure, manifold_figure, save_figure, pyplot
+from .plots import codes_figure, manifold_figure, save_figure, pyplot, epochs_label
 from .experiments import Experiment, Option, HIDDEN, register
 from .data import show_images
 
@@ -84,8 +84,8 @@ class Fig2a(Experiment):
     def model(self, opts, data): "The §2 AAE with a 2-D Gaussian prior (Appendix A's MLPs)."; return aae(GaussianPrior(2), data.shape, opts.encoder, hidden=(opts.hidden,) * 2, disc_hidden=(opts.hidden,) * 2)
     def report(self, run, out, opts):
         "Figure 2a (held-out codes beside the prior, with TV, MMD and holes) and Figure 2e (the percentile grid)."
-        r = _codes_report(run, out, 'fig2a_codes.png', f"Fig 2a: held-out codes, AAE, {run.epoch} epochs", 4.5, opts)
-        return {**r, 'figures': ['fig2a_codes.png', manifold_figure(run.model, out/'fig2e_manifold.png', title=f'Fig 2e: percentile grid, {run.epoch} epochs')]}
+        r = _codes_report(run, out, 'fig2a_codes.png', f"Fig 2a: held-out codes, AAE, {epochs_label(run.epoch)}", 4.5, opts)
+        return {**r, 'figures': ['fig2a_codes.png', manifold_figure(run.model, out/'fig2e_manifold.png', title=f'Fig 2e: percentile grid, {epochs_label(run.epoch)}')]}
 
 @register
 class Fig2b(Experiment):
@@ -99,7 +99,7 @@ class Fig2b(Experiment):
     def model(self, opts, data): "The §2 AAE with the mixture of 10 2-D Gaussians as its prior."; return aae(MixturePrior(), data.shape, opts.encoder, hidden=(opts.hidden,) * 2, disc_hidden=(opts.hidden,) * 2)
     def report(self, run, out, opts):   # 60 cells per axis on [-7.5, 7.5]: 0.25 wide, the petals' tangential std
         "Figure 2b: held-out codes beside the prior, with TV on petal-wide cells, MMD, holes and each petal's share and spread."
-        r = _codes_report(run, out, 'fig2b_codes.png', f"Fig 2b: held-out codes, AAE, {run.epoch} epochs", 7.5, opts, bins=60)
+        r = _codes_report(run, out, 'fig2b_codes.png', f"Fig 2b: held-out codes, AAE, {epochs_label(run.epoch)}", 7.5, opts, bins=60)
         return {**r, 'figures': ['fig2b_codes.png']}
 
 @register

@@ -11,7 +11,7 @@ from .priors import GaussianPrior, CategoricalPrior
 from .model import AutoEncoder, AdversarialRegularizer
 from .learner import OptSpec, OPTIMISERS
 from .metrics import encode_split, cluster_labels, cluster_error, best_map_accuracy, nmi, cluster_report
-from .plots import decode_codes, save_figure, pyplot, error_axis
+from .plots import decode_codes, save_figure, pyplot, error_axis, epochs_label
 from .experiments import Experiment, Option, HIDDEN, INIT_STD, NOISE_IN, Z_NOISE, check_z_noise, init_std_of, positive_int, positive_float, nonneg_float, rate, register
 
 # %% auto #0
@@ -191,9 +191,9 @@ class Clustering(Experiment):
         m, d, k = run.model, run.data, opts.clusters
         p = pv, pt = posteriors(m, d.valid, d.test)                       # one pass over each split for the whole report
         a = pt.argmax(1)
-        clustering_curve(run.history, out/'error_curve.png', k, f"{k} clusters, hidden {opts.hidden}, opt={opts.opt}: {run.epoch} epochs")
+        clustering_curve(run.history, out/'error_curve.png', k, f"{k} clusters, hidden {opts.hidden}, opt={opts.opt}: {epochs_label(run.epoch)}")
         f9 = figure9(m, d.valid, d.test, out/'figure9.png', seed=opts.seed, p=p,
-                     title=f"{k} clusters after {run.epoch} epochs: head | random test images (cluster: → protocol label (size))")
+                     title=f"{k} clusters after {epochs_label(run.epoch)}: head | random test images (cluster: → protocol label (size))")
         return {'cluster_error': cluster_error(pv, d.valid.y, pt, d.test.y), 'best_map_accuracy': best_map_accuracy(a, d.test.y),
                 'nmi': nmi(a, d.test.y), 'cluster_sizes': f9['sizes'], 'cluster_labels': f9['labels'], 'clusters': cluster_table(m, d.valid, d.test, p=p),
                 'paper_error': TABLE3.get(k), 'catgan_error': CATGAN, 'figures': ['error_curve.png', 'figure9.png']}

@@ -10,7 +10,7 @@ import torch
 from .priors import GaussianPrior, CategoricalPrior
 from .model import AutoEncoder, AdversarialRegularizer, ClusterHeads, HeadHinge
 from .metrics import encode_split, error_rate, cluster_report, cluster_labels
-from .plots import save_figure, pyplot
+from .plots import save_figure, pyplot, epochs_label
 from .experiments import Experiment, Option, HIDDEN, LABELS, NOISE_IN, Z_NOISE, check_z_noise, INIT_STD, init_std_of, positive_int, nonneg_int, nonneg_float, positive_float, rate, register
 from .data import labelled_subset
 
@@ -182,7 +182,7 @@ class _DimRed(Experiment):
         p = self.panel_of(opts); what, paper = FIGURE11[p]
         kind = f"{opts.labels} labels" if self.semi else f"unsupervised, {len(w)} clusters"
         f = map_figure(emb, d.test.y, w, out/'figure11.png',
-                       f"Figure 11{p}: n={self.dim}, {kind}; {run.epoch} epochs\ntest error {err['test/error']:.2f}% (paper {paper:.2f}%)", labs)
+                       f"Figure 11{p}: n={self.dim}, {kind}; {epochs_label(run.epoch)}\ntest error {err['test/error']:.2f}% (paper {paper:.2f}%)", labs)
         return {'test_error': err['test/error'], **{k: v for k, v in err.items() if k != 'test/error'}, 'panel': p,
                 'paper_test_error': paper, 'min_head_distance': min_head_distance(m), 'knn5_accuracy_2d': knn_accuracy(emb, d.test.y, 5),
                 'heads': heads_of(m).tolist(), 'head_labels': labs, 'figures': [f]}

@@ -13,7 +13,7 @@ import torch.distributed as dist
 from fastcore.basics import AttrDict
 from .data import DataSets, load_mnist, get_device, labelled_subset, temp_name
 from .model import AutoEncoder, save_model, atomic_write_text, read_checkpoint, _one_line
-from .plots import history_figure
+from .plots import history_figure, epochs_label
 from .learner import (Learner, OPTIMISERS, ProgressCB, EvalCB, HistoryCB, CheckpointCB, TensorBoardCB, init_distributed)
 
 # %% auto #0
@@ -474,7 +474,7 @@ def evaluate_run(run_dir:str|Path, what=EVAL_WHAT, device='auto', out:str|Path|N
             rep = run.experiment.report(run, dest, run.opts) or {}
             res['report'] = {k: v for k, v in rep.items() if k != 'figures'}; res['figures'] += rep.get('figures', [])
         if 'curves' in what:
-            res['figures'].append(history_figure(run.history, dest/'curves.png', f"{run.experiment.name}: {run.epoch} epochs"))
+            res['figures'].append(history_figure(run.history, dest/'curves.png', f"{run.experiment.name}: {epochs_label(run.epoch)}"))
         for k in extra: res[k] = EVALUATORS[k][1](run, samples, run.opts.seed)
         atomic_write_text(json.dumps(res, indent=1), dest/'eval.json')
         return res

@@ -11,7 +11,7 @@ from .priors import GaussianPrior
 from .model import AutoEncoder, atomic_save, atomic_write_text
 from .aae import aae
 from .data import DataSets, load_mnist, load_tfd, show_images, data_dir
-from .plots import save_figure, pyplot
+from .plots import save_figure, pyplot, epochs_label
 from .experiments import Experiment, Option, HIDDEN, positive_int, nonneg_int, subset_train, register, EVALUATORS
 
 # %% auto #0
@@ -182,10 +182,10 @@ def likelihood_report(run, out:Path, opts, prefix:str='', train_for_nn:int=50_00
     draw = run_sampler(run, opts.seed)
     test, valid = pixels(data.test.x, data).cpu(), pixels(data.valid.x, data).cpu()
     r = parzen_evaluate(draw, test, valid, n_samples=opts.parzen_samples)
-    f1 = sigma_figure(r, out/f'{prefix}parzen_sigma.png', f"Parzen window, {r['n_samples']} samples, {run.epoch} epochs:\n"
+    f1 = sigma_figure(r, out/f'{prefix}parzen_sigma.png', f"Parzen window, {r['n_samples']} samples, {epochs_label(run.epoch)}:\n"
                       f"{r['ll']:.1f} ± {r['se']:.1f} nats at σ = {r['sigma']:.3g}")
     xs = draw(30).cpu(); tr = pixels(data.train.x[:train_for_nn], data).cpu()
-    nn5 = figure5(xs, tr, data.shape, out/f'{prefix}fig5_nearest.png', title=f'Figure 5: samples beside their nearest training images ({run.epoch} epochs)')
+    nn5 = figure5(xs, tr, data.shape, out/f'{prefix}fig5_nearest.png', title=f'Figure 5: samples beside their nearest training images ({epochs_label(run.epoch)})')
     _, dt = nearest_train(test[:1000], tr)                                   # how far held-out images are from the training set
     return {'parzen_ll': r['ll'], 'parzen_se': r['se'], 'parzen_sigma': r['sigma'], 'parzen_n_samples': r['n_samples'],
             'parzen_sigma_at_edge': r['sigma_at_edge'], 'parzen_curve': {'sigmas': r['sigmas'], 'valid': r['valid_curve'], 'test': r['test_curve']},

@@ -10,7 +10,7 @@ import torch, torch.nn.functional as F
 from .priors import GaussianPrior, CategoricalPrior
 from .model import AutoEncoder, AdversarialRegularizer, ConcatInput
 from .metrics import error_rate
-from .plots import style_grid, error_axis, save_figure, pyplot
+from .plots import style_grid, error_axis, save_figure, pyplot, epochs_label
 from .experiments import Experiment, Option, HIDDEN, LABELS, NOISE_IN, INIT_STD, init_std_of, positive_int, nonneg_int, nonneg_float, rate, subset_train, register, LABELLED_SHARE, labelled_kw
 from .data import DataSets, load_svhn, labelled_subset
 from .learner import Callback
@@ -147,10 +147,10 @@ class _Semi(Experiment):
     def report(self, run, out, opts):
         key = (self.dataset, str(opts.labels))
         learning_curve(run.history, out/'learning_curve.png', PAPER_CURVES.get(key),
-                       f"{self.dataset.upper()}, {opts.labels} labels, opt={opts.opt}: {run.epoch} epochs")
+                       f"{self.dataset.upper()}, {opts.labels} labels, opt={opts.opt}: {epochs_label(run.epoch)}")
         inv = run.data.standardizer.inverse if run.data.standardizer is not None else None
         style_grid(run.model, out/'style_grid.png', seed=opts.seed, inverse=inv,
-                   title=f'rows: class y (one-hot); columns: style z ~ N(0, I); {run.epoch} epochs')
+                   title=f'rows: class y (one-hot); columns: style z ~ N(0, I); {epochs_label(run.epoch)}')
         r = {'test_error': error_rate(run.model, run.data.test), 'n_labels': opts.labels,
              'paper_test_error': TABLE2.get(key), 'paper_curve': {str(k): v for k, v in (PAPER_CURVES.get(key) or {}).items()},
              'figures': ['learning_curve.png', 'style_grid.png']}

@@ -10,7 +10,7 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from .priors import GaussianPrior
 from .model import AutoEncoder, AdversarialRegularizer, LabelAdversary, LabelHSIC, LabelCycle, ConcatInput, STD_FLOOR
 from .metrics import encode_split, evaluate_recon, live_units, code_spread
-from .plots import decode_codes, save_figure, pyplot
+from .plots import decode_codes, save_figure, pyplot, epochs_label
 from .experiments import Experiment, Option, HIDDEN, INIT_STD, NOISE_IN, Z_NOISE, check_z_noise, init_std_of, positive_int, nonneg_int, positive_float, nonneg_float, rate, subset_train, register
 from .data import DataSets, DataError, load_mnist, load_svhn, show_images
 
@@ -294,12 +294,12 @@ class _Supervised(Experiment):
         r = disentanglement(m, d, clf, seed=opts.seed)
         if m.label_input:
             figs = [fig7_figure(m, out/'fig7_grid.png', seed=opts.seed, inverse=inv,
-                                title=f'{self.paper}: rows z ~ p(z), columns labels 0-9; {run.epoch} epochs'),
+                                title=f'{self.paper}: rows z ~ p(z), columns labels 0-9; {epochs_label(run.epoch)}'),
                     style_transfer_figure(m, d.test.x[:10], out/'style_transfer.png', inverse=inv, y=d.test.y[:10],
-                                          title=f'test image, then its z under labels 0-9; {run.epoch} epochs')]
+                                          title=f'test image, then its z under labels 0-9; {epochs_label(run.epoch)}')]
         else:
             x = m.sample(100, generator=torch.Generator(device=dev).manual_seed(opts.seed)).cpu()
-            fig, ax = pyplot().subplots(figsize=(6, 6)); show_images(_show(x, inv), nrow=10, ax=ax, pad=1, title=f'§2 AAE baseline: samples, {run.epoch} epochs')
+            fig, ax = pyplot().subplots(figsize=(6, 6)); show_images(_show(x, inv), nrow=10, ax=ax, pad=1, title=f'§2 AAE baseline: samples, {epochs_label(run.epoch)}')
             figs = [save_figure(fig, out/'samples.png', dpi=100)]
         return {**r, 'figures': figs}
 

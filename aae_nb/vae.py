@@ -10,7 +10,7 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from .priors import Prior, GaussianPrior, MixturePrior, as_prior
 from .model import AutoEncoder, KLRegularizer, recon_loss, gaussian_entropy
 from .metrics import aggregated_posterior, code_match
-from .plots import manifold_figure, save_figure, pyplot
+from .plots import manifold_figure, save_figure, pyplot, epochs_label
 from .priors import plot_codes
 from .experiments import Experiment, HIDDEN, register
 
@@ -86,8 +86,8 @@ class Fig2c(Experiment):
     def metrics(self, opts): "The validation −ELBO, read after every epoch."; return {'nelbo': lambda learn: test_nelbo(learn.model, learn.data.valid)}
     def report(self, run, out, opts):
         "Figure 2c (held-out codes: posterior means and draws) and the VAE's percentile grid."
-        r = _vae_figure(run, out, 'fig2c_codes.png', f'Fig 2c: VAE, {run.epoch} epochs', 4.5, opts)
-        manifold_figure(run.model, out/'fig2c_manifold.png', title=f'VAE percentile grid, {run.epoch} epochs')
+        r = _vae_figure(run, out, 'fig2c_codes.png', f'Fig 2c: VAE, {epochs_label(run.epoch)}', 4.5, opts)
+        manifold_figure(run.model, out/'fig2c_manifold.png', title=f'VAE percentile grid, {epochs_label(run.epoch)}')
         return {**r, 'figures': ['fig2c_codes.png', 'fig2c_manifold.png']}
 
 @register
@@ -102,5 +102,5 @@ class Fig2d(Experiment):
     def metrics(self, opts): "The validation −ELBO, read after every epoch."; return {'nelbo': lambda learn: test_nelbo(learn.model, learn.data.valid)}
     def report(self, run, out, opts):
         "Figure 2d: held-out codes (posterior means and draws) beside the mixture."
-        r = _vae_figure(run, out, 'fig2d_codes.png', f'Fig 2d: VAE, {run.epoch} epochs', 7.5, opts)
+        r = _vae_figure(run, out, 'fig2d_codes.png', f'Fig 2d: VAE, {epochs_label(run.epoch)}', 7.5, opts)
         return {**r, 'figures': ['fig2d_codes.png']}

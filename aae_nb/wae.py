@@ -10,7 +10,7 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from .priors import Prior, GaussianPrior, as_prior
 from .model import AutoEncoder, AdversarialRegularizer, MMDRegularizer, recon_loss, mmd2_u, scales_for
 from .metrics import aggregated_posterior, code_match
-from .plots import save_figure, pyplot
+from .plots import save_figure, pyplot, epochs_label
 from .experiments import Experiment, Option, HIDDEN, positive_int, positive_float, register
 from .data import show_images
 from .aae import aae
@@ -58,7 +58,7 @@ def compare_report(run, # the finished run (`load_run`)
     show_images(torch.cat([te.x[:50].cpu(), xr[:50]]).view(2, 5, 10, *te.x.shape[1:]).transpose(0, 1).reshape(100, *te.x.shape[1:]), 10, ax=axs[0],
                 title='test images (odd rows) and reconstructions (even rows)')
     show_images(xs[:100], 10, ax=axs[1], title='samples: decoded z ~ p(z)')
-    fig.suptitle(f'{title}, {run.epoch} epochs'); save_figure(fig, out/'wae_compare.png', dpi=90)
+    fig.suptitle(f'{title}, {epochs_label(run.epoch)}'); save_figure(fig, out/'wae_compare.png', dpi=90)
     return {**cost, **pix, **lat, 'figures': ['wae_compare.png']}
 
 _CMP_OPTS = (Option('dim', positive_int, 8, 'latent dimension (8 as in the WAE paper for MNIST)'), HIDDEN,
