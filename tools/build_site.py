@@ -372,7 +372,7 @@ def unlink_dead_doc_links(site: Path) -> int:
         if new != h: p.write_text(new, encoding='utf-8')
     return n
 
-COLUMN_W = 780               # (about) the text column at a 1400 px window (furo + aae_nb.css: 796 px), where a figure is shown widest
+COLUMN_W = 796               # the text column at a 1400 px window (furo + aae_nb.css), where a figure is shown widest: a figure is never narrowed below it
 MAX_PAGE_IMG_BYTES = 1_400_000   # the build aims under tests/test_site.py's 1.5 MB a page, so a page does not land on the limit
 
 def _quantized(im):
