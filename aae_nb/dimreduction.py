@@ -144,6 +144,7 @@ _INIT = INIT_STD.with_default(0.01, "N(0, s^2) initial weights in every net (A.1
                                legacy=0.)   # runs recorded before the option existed used PyTorch's default
 _HEAD_SEED = Option('head_seed', nonneg_int, None, "seed of the learned heads' start (default: --seed)",
                     legacy=0)   # runs recorded before the option existed drew their heads with seed 0 whatever --seed said
+_LABEL_SEED = Option('label_seed', nonneg_int, None, "seed that draws the labelled images (ours, to tell the subset's effect from training's; default: --seed)")
 _YGRAD = Option('y_grad', nonneg_float, 1.0, "scale of the gradient that flows from the decoder's input W_C y back into q(y|x) (ours; 1: plain backprop, 0: y detached from the decoder)")
 _HEAD_LR = Option('head_lr', positive_float, 1.0, "the learned heads' rate as a multiple of the reconstruction rate (ours; 1: the same rate)")
 _SADV = Option('style_adv_weight', positive_float, 1.0, "the style z's adversary: its generator loss times this, with SGD its rate times this (ours; 1: A.2.1's rate)", legacy=1.0)
@@ -165,7 +166,8 @@ class _DimRed(Experiment):
                           z_noise=opts.get('z_noise') or 0.)
     def learner_kw(self, opts, data):
         if not self.semi: return {}
-        return {'labelled': labelled_subset(data.train.y, opts.labels, seed=opts.seed, n_classes=data.n_classes)}
+        ls = opts.seed if opts.get('label_seed') is None else opts.label_seed
+        return {'labelled': labelled_subset(data.train.y, opts.labels, seed=ls, n_classes=data.n_classes)}
     def _error(self, model, data) -> dict:
         if self.semi: return {'valid/error': error_rate(model, data.valid), 'test/error': error_rate(model, data.test)}
         r = cluster_report(model, data.valid, data.test)
@@ -199,7 +201,7 @@ class DimRedSemi(_DimRed):
     name = 'dimred-semi'
     paper = 'Figure 11a, 11b'
     summary = '§7 semi-supervised dimensionality reduction to 2-D with learned cluster heads and their hinge'
-    options = (LABELS.with_default(100, 'labelled training images, balanced over classes (Figure 11a: 1000, 11b: 100)'),
+    options = (LABELS.with_default(100, 'labelled training images, balanced over classes (Figure 11a: 1000, 11b: 100)'), _LABEL_SEED,
                _ETA, _HINGE, _STYLE, Option('head_scale', positive_float, 1.0, 'learned heads start N(0, head_scale^2) (ours)'), _HEAD_SEED, _YGRAD, _HEAD_LR, _SADV, _CADV, Z_NOISE, NOISE_IN, _SN, _INIT, _BN, _DROP,
                HIDDEN.with_default(1000, 'units in each of the two hidden layers of every network (A.2.1: 1000)'))
     def panel_of(self, opts): return 'a' if str(opts.labels) == '1000' else 'b'
@@ -223,7 +225,7 @@ class DimRedSimplex(_DimRed):
     paper = 'Figure 11d'
     summary = '§7 semi-supervised 10-D representation, W_C fixed to 10 I (a simplex), shown through a linear map that puts the heads on a circle'
     dim, learn_heads, panel = 10, False, 'd'
-    options = (LABELS.with_default(100, 'labelled training images, balanced over classes (Figure 11d: 100)'),
+    options = (LABELS.with_default(100, 'labelled training images, balanced over classes (Figure 11d: 100)'), _LABEL_SEED,
                Option('head_scale', positive_float, 10.0, 'W_C = head_scale * I (§7: 10)'),
                Option('style_std', positive_float, 1.0, 'std of the 10-D Gaussian style (§7: 1)'), _YGRAD, NOISE_IN, _SN, _INIT, _BN, _DROP,
                HIDDEN.with_default(1000, 'units in each of the two hidden layers of every network (A.2.1: 1000)'))
