@@ -13,6 +13,7 @@ from .data import DataSets, Batches, get_device
 from .priors import CategoricalPrior, GaussianPrior, MixturePrior
 from .nets import GaussianNoise
 from .model import AutoEncoder, AdversarialRegularizer, ConcatInput, atomic_write_text, _one_line
+from .plots import epochs_label
 from .learner import Learner, Callback, CancelFitException, NonFiniteLossError, EvalCB, HistoryCB, CheckpointCB, frozen
 
 # %% auto #0
@@ -675,7 +676,7 @@ def run_batched(name:str, # experiment name (`aae list`)
             bl.load([d/'checkpoint.pt' for d in dirs])
             done = all(_report_made(d, bl.epoch) for d in dirs)
             if bl.epoch > o0.epochs or (bl.epoch == o0.epochs and done):
-                raise ValueError(f"--resume: the runs under {out} have {bl.epoch} epochs already; ask for more with --epochs N > {bl.epoch}")
+                raise ValueError(f"--resume: the runs under {out} have {epochs_label(bl.epoch)} already; ask for more with --epochs N > {bl.epoch}")
         else:
             info = {'runs': [d.name for d in dirs], 'noise': noise, 'step': bl.step_kind}
             for (d, o), start in zip(zip(dirs, optss), starts):
@@ -742,7 +743,7 @@ def train_batched(argv:list, parser) -> int:
         again = ' '.join(['aae train', exp.name, '--seeds', *map(str, seeds), *(['--labels', *map(str, labels)] if labels else []), '--out', str(out), '--resume'])
         raise KeyboardInterrupt(f"each run's checkpoint.pt under {out} holds its last finished epoch: continue with `{again}`") from None
     for r, name in zip(res, res[0]['batched']['runs'] if res else []):
-        print(f"wrote {Path(out)/name/'metrics.json'} ({r['epochs']} epochs, {r['wall_s']:.0f} s on {r['device']}); figures: {', '.join(r['figures']) or 'none'}")
+        print(f"wrote {Path(out)/name/'metrics.json'} ({epochs_label(r['epochs'])}, {r['wall_s']:.0f} s on {r['device']}); figures: {', '.join(r['figures']) or 'none'}")
     return 0
 
 # %% ../nbs/09_batched.ipynb #95b287a7

@@ -100,7 +100,7 @@ def cmd_train(argv):
         interrupt_answered()
         print(f"aae: interrupted; {_ctrl_c['hint']()}", file=sys.stderr)
         return 130
-    if r: print(f"wrote {out}/metrics.json ({r['epochs']} epochs, {r['wall_s']:.0f} s on {r['device']}); figures: {', '.join(r['figures']) or 'none'}")
+    if r: print(f"wrote {out}/metrics.json ({r['epochs']} epoch{'' if r['epochs'] == 1 else 's'}, {r['wall_s']:.0f} s on {r['device']}); figures: {', '.join(r['figures']) or 'none'}")
     return 0
 
 def _after_interrupt(name:str, out:str, epochs) -> str:

@@ -366,7 +366,7 @@ def run_experiment(name:str, # experiment name (`aae list`)
             learn.load(ckpt)
             done = _report_made(out, learn.epoch)
             if learn.epoch > opts.epochs or (learn.epoch == opts.epochs and done):
-                raise ValueError(f"--resume: the run in {out} has {learn.epoch} epochs already; ask for more with --epochs N > {learn.epoch}"
+                raise ValueError(f"--resume: the run in {out} has {epochs_label(learn.epoch)} already; ask for more with --epochs N > {learn.epoch}"
                                  + ('' if done else f" (or make its missing report with --epochs {learn.epoch})"))
             if learn.epoch == opts.epochs and not quiet: print(f"{out}: {learn.epoch} epochs trained, but no report: making it now")
         elif rank == 0:
@@ -486,7 +486,7 @@ def evaluate_run(run_dir:str|Path, what=EVAL_WHAT, device='auto', out:str|Path|N
 def run_summary(m:dict) -> str:
     "One line: how a run was made and what it measured."
     cmd = m.get('command') or f"aae train {m['experiment']} --epochs {m['epochs']}"
-    return f"`{cmd}`: {m['epochs']} epochs, {m['wall_s'] / 60:.1f} min on {m['device']}, torch {m['torch']}"
+    return f"`{cmd}`: {epochs_label(m['epochs'])}, {m['wall_s'] / 60:.1f} min on {m['device']}, torch {m['torch']}"
 
 def show_run(out:str|Path, name:str|None=None, width:int=700, **kw) -> dict:
     "Display the figures and summary of the run in `out`; train experiment `name` into it first if it is missing."

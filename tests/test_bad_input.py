@@ -67,7 +67,7 @@ def test_run_directory_cases(done):
     refused(['train', 'aae-gaussian-2d', '--resume', '--out', d], "holds a run of experiment 'aae-mixture-2d', not 'aae-gaussian-2d'", done)
     refused(['train', 'aae-mixture-2d', '--resume', '--epochs', '2', '--hidden', '64', '--out', d], 'cannot change --hidden (the run has 16, you asked for 64)', done)
     refused(['train', 'aae-mixture-2d', '--resume', '--epochs', '2', '--seed', '5', '--out', d], 'cannot change --seed', done)
-    refused(['train', 'aae-mixture-2d', '--resume', '--out', d], 'has 1 epochs already', done)
+    refused(['train', 'aae-mixture-2d', '--resume', '--out', d], 'has 1 epoch already', done)
     refused(['eval', d, '--what', 'video'], '--what takes report, curves', done)
 
 def test_damaged_files_are_named_and_left_alone(done, tmp_path):
