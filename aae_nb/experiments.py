@@ -224,7 +224,7 @@ def resolve_options(exp:Experiment, kw:dict, prev:dict|None=None,
 def device_name(dev:torch.device) -> str:
     "The device in words: the GPU's name, or the CPU with its thread count."
     if dev.type == 'cuda': return f"cuda ({torch.cuda.get_device_name(dev)})"
-    return f"{dev.type} ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)"
+    return f"{dev.type} ({platform.processor() or platform.machine()}, {torch.get_num_threads()} thread{'s' * (torch.get_num_threads() != 1)})"
 
 def _check_out(out:Path):
     if str(out) in ('', '.'): raise ValueError("--out must name a run directory (got an empty path)")
