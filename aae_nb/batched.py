@@ -13,7 +13,7 @@ from .data import DataSets, Batches, get_device
 from .priors import CategoricalPrior, GaussianPrior, MixturePrior
 from .nets import GaussianNoise
 from .model import AutoEncoder, AdversarialRegularizer, ConcatInput, atomic_write_text, _one_line
-from .plots import epochs_label
+from .plots import epochs_label, counted
 from .learner import Learner, Callback, CancelFitException, NonFiniteLossError, EvalCB, HistoryCB, CheckpointCB, frozen
 
 # %% auto #0
@@ -823,7 +823,7 @@ def batched_table(res:dict) -> str:
     "`bench_batched`'s result as a text table."
     K = res['K']
     names = {'single': 'one run alone', 'batched': f'{K} runs batched', 'graph': f'{K} runs batched, CUDA graph'}
-    lines = [f"{res['model']} (hidden {res['hidden']}), batch 100, {res['device']} ({res['device_name']}, {res['threads']} thread{'s' * (res['threads'] != 1)}), torch {res['torch']}; "
+    lines = [f"{res['model']} (hidden {res['hidden']}), batch 100, {res['device']} ({res['device_name']}, {counted(res['threads'], 'thread')}), torch {res['torch']}; "
              f"float32 matrix-product peak {res['peak_gflops_float32']:.0f} GFLOP/s; median of {res['steps']} steps",
              f"{'step':<32}{'ms/step':>9}{'ms per run':>12}{'GFLOP/s':>9}{'of peak':>9}{'per run vs one after another':>30}"]
     for k, r in res['rows'].items():

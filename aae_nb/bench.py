@@ -11,6 +11,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from .data import load_mnist, get_device
 from .priors import GaussianPrior
 from .model import AutoEncoder, atomic_write_text
+from .plots import counted
 from .learner import Learner, Callback, bf16_fast
 from .aae import aae
 from .vae import vae
@@ -141,7 +142,7 @@ def bench_table(res:dict # what `bench` returns
                ) -> str:
     "The benchmark as a text table."
     pk = res['peak_gflops']
-    lines = [f"{res['device']} ({res['device_name']}, {res['threads']} thread{'s' * (res['threads'] != 1)}), torch {res['torch']}, batch 100, amp={res['amp']}; "
+    lines = [f"{res['device']} ({res['device_name']}, {counted(res['threads'], 'thread')}), torch {res['torch']}, batch 100, amp={res['amp']}; "
              f"matrix-product peak (100x1000 @ 1000x1000): float32 {pk['float32']:.0f} GFLOP/s, bfloat16 {pk['bfloat16']:.0f} GFLOP/s",
              f"{'model':<28}{'precision':>14}{'ms/step':>9}  {'phases (ms)':<40}{'samples/s':>10}{'epoch s':>9}{'GFLOP':>7}{'GFLOP/s':>9}{'of peak':>8}{'mem MB':>8}"]
     for n, r in res['models'].items():

@@ -13,7 +13,7 @@ import torch.distributed as dist
 from fastcore.basics import AttrDict
 from .data import DataSets, load_mnist, get_device, labelled_subset, temp_name
 from .model import AutoEncoder, save_model, atomic_write_text, read_checkpoint, _one_line
-from .plots import history_figure, epochs_label
+from .plots import history_figure, epochs_label, counted
 from .learner import (Learner, OPTIMISERS, ProgressCB, EvalCB, HistoryCB, CheckpointCB, TensorBoardCB, init_distributed)
 
 # %% auto #0
@@ -224,7 +224,7 @@ def resolve_options(exp:Experiment, kw:dict, prev:dict|None=None,
 def device_name(dev:torch.device) -> str:
     "The device in words: the GPU's name, or the CPU with its thread count."
     if dev.type == 'cuda': return f"cuda ({torch.cuda.get_device_name(dev)})"
-    return f"{dev.type} ({platform.processor() or platform.machine()}, {torch.get_num_threads()} thread{'s' * (torch.get_num_threads() != 1)})"
+    return f"{dev.type} ({platform.processor() or platform.machine()}, {counted(torch.get_num_threads(), 'thread')})"
 
 def _check_out(out:Path):
     if str(out) in ('', '.'): raise ValueError("--out must name a run directory (got an empty path)")

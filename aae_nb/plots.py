@@ -11,8 +11,8 @@ from .data import show_images, atomic_write
 from .priors import plot_codes
 
 # %% auto #0
-__all__ = ['pyplot', 'epochs_label', 'save_figure', 'decode_codes', 'codes_figure', 'percentile_grid', 'manifold_figure',
-           'style_grid', 'error_axis', 'history_figure']
+__all__ = ['pyplot', 'counted', 'epochs_label', 'save_figure', 'decode_codes', 'codes_figure', 'percentile_grid',
+           'manifold_figure', 'style_grid', 'error_axis', 'history_figure']
 
 # %% ../nbs/05_plots.ipynb #4569f986
 def pyplot():
@@ -20,9 +20,13 @@ def pyplot():
     import matplotlib.pyplot as plt
     return plt
 
+def counted(n:int, word:str) -> str:
+    "`n` and `word`, plural unless `n` is 1: '1 thread', '2 threads', '0 epochs' (titles and one-line reports)."
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
 def epochs_label(n:int) -> str:
     "'1 epoch', '15 epochs': a figure title's count of epochs."
-    return f"{n} epoch{'' if n == 1 else 's'}"
+    return counted(n, 'epoch')
 
 def save_figure(fig, path:str|Path, dpi:int=110) -> str:
     "Lay out, save as PNG (through a temporary file: a killed run never leaves half a figure) and close `fig`; returns the file's name."

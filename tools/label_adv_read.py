@@ -5,7 +5,8 @@ the run as `label_adv.json`, a record the notebook reads.
 
     python tools/label_adv_read.py runs/full4/zn0.8-std3k5/s*
 
-Runs without a `model.pt` (unfinished) or without a label adversary are skipped with a line saying so.
+A run stopped before its last epoch is read from its `checkpoint.pt` (the record says which file and epoch). Runs with
+neither file, or without a label adversary, are skipped with a line saying so.
 """
 import json, sys
 from pathlib import Path
@@ -15,10 +16,12 @@ def main(dirs, bs=100):
     torch.set_num_threads(1)
     from aae_nb.data import load_mnist
     from aae_nb.model import load_model
+    from style_use import model_file
     test = load_mnist().test
     for d in map(Path, dirs):
-        if not (d/'model.pt').is_file(): print(f"{d}: no model.pt (unfinished run), skipped"); continue
-        m = load_model(d/'model.pt').eval()
+        src, ep = model_file(d)
+        if src is None: print(f"{d}: no model.pt or checkpoint.pt, skipped"); continue
+        m = load_model(src).eval()
         la = m.regularizers['label'] if 'label' in m.regularizers else None
         if la is None: print(f"{d}: no label adversary, skipped"); continue
         hits, n = torch.zeros(la.n_nets), 0
@@ -28,7 +31,7 @@ def main(dirs, bs=100):
                 lg = la.read(codes)                                          # (nets, bs, K), in the view it trained on
                 hits += (lg.argmax(2) == test.y[i:i + bs]).float().sum(1); n += bs
         acc = (hits / n).tolist()
-        rec = {'own_classifier_test_acc': sum(acc) / len(acc), 'each_classifier': acc, 'view': la.on, 'batch': bs, 'n_test_images': n,
+        rec = {'own_classifier_test_acc': sum(acc) / len(acc), 'each_classifier': acc, 'view': la.on, 'batch': bs, 'n_test_images': n, 'epochs': ep, 'model_file': src.name,
                'command': 'python tools/label_adv_read.py ' + str(d)}
         (d/'label_adv.json').write_text(json.dumps(rec, indent=1))
         print(f"{d}: the run's own classifier reads {100 * rec['own_classifier_test_acc']:.1f}% of {n} test codes ({la.on})")

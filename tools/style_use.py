@@ -4,10 +4,21 @@ model of §4 run directories, and write them beside the run as `style_use.json`,
 
     python tools/style_use.py runs/abl4/*/s* runs/full4/*/s*
 
-Each run's `model.pt` (written when training finished) is loaded; runs without one are skipped with a line saying so.
+Each run's `model.pt` (written when training finished) is loaded; a run stopped before its last epoch is read from its
+`checkpoint.pt` (the record says which file and epoch). Runs with neither are skipped with a line saying so.
 """
 import inspect, json, sys
 from pathlib import Path
+
+def model_file(d:Path):
+    "(the file to read, its epoch): `model.pt` of a finished run, else the `checkpoint.pt` of a stopped one; (None, None) if neither."
+    from aae_nb.model import read_checkpoint
+    if (d/'model.pt').is_file():
+        return d/'model.pt', json.loads((d/'metrics.json').read_text())['epochs'] if (d/'metrics.json').is_file() else None
+    if (d/'checkpoint.pt').is_file():
+        ep = read_checkpoint(d/'checkpoint.pt').get('epoch')
+        return d/'checkpoint.pt', ep if isinstance(ep, int) else None
+    return None, None
 
 def main(dirs):
     import torch
@@ -18,12 +29,12 @@ def main(dirs):
     from aae_nb.supervised import style_use
     test = load_mnist().test
     for d in map(Path, dirs):
-        if not (d/'model.pt').is_file(): print(f"{d}: no model.pt (unfinished run), skipped"); continue
-        m = load_model(d/'model.pt').eval()
-        ep = json.loads((d/'metrics.json').read_text())['epochs'] if (d/'metrics.json').is_file() else None
+        src, ep = model_file(d)
+        if src is None: print(f"{d}: no model.pt or checkpoint.pt, skipped"); continue
+        m = load_model(src).eval()
         dflt = {k: v.default for k, v in inspect.signature(style_use).parameters.items()}     # what style_use measured on
         rec = {'style_use': style_use(m, test), 'live_units': live_units(m, test, n=dflt['n']), 'z_spread': code_spread(m, test, n=dflt['n']),
-               'epochs': ep, 'n_test_images': dflt['n'], 'seed': dflt['seed'],
+               'epochs': ep, 'model_file': src.name, 'n_test_images': dflt['n'], 'seed': dflt['seed'],
                'command': 'python tools/style_use.py ' + str(d)}
         (d/'style_use.json').write_text(json.dumps(rec, indent=1))
         print(f"{d}: style_use {rec['style_use']:.3f}, live units {min(rec['live_units'].values()):.3f}, z spread {rec['z_spread']:.3f} ({ep} epochs)")
