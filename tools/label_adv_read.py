@@ -15,13 +15,11 @@ def main(dirs, bs=100):
     import torch
     torch.set_num_threads(1)
     from aae_nb.data import load_mnist
-    from aae_nb.model import load_model
-    from style_use import model_file
+    from style_use import load_final
     test = load_mnist().test
     for d in map(Path, dirs):
-        src, ep = model_file(d)
-        if src is None: print(f"{d}: no model.pt or checkpoint.pt, skipped"); continue
-        m = load_model(src).eval()
+        m, src, ep = load_final(d)
+        if m is None: print(f"{d}: no model.pt or checkpoint.pt, skipped"); continue
         la = m.regularizers['label'] if 'label' in m.regularizers else None
         if la is None: print(f"{d}: no label adversary, skipped"); continue
         hits, n = torch.zeros(la.n_nets), 0
@@ -31,7 +29,7 @@ def main(dirs, bs=100):
                 lg = la.read(codes)                                          # (nets, bs, K), in the view it trained on
                 hits += (lg.argmax(2) == test.y[i:i + bs]).float().sum(1); n += bs
         acc = (hits / n).tolist()
-        rec = {'own_classifier_test_acc': sum(acc) / len(acc), 'each_classifier': acc, 'view': la.on, 'batch': bs, 'n_test_images': n, 'epochs': ep, 'model_file': src.name,
+        rec = {'own_classifier_test_acc': sum(acc) / len(acc), 'each_classifier': acc, 'view': la.on, 'batch': bs, 'n_test_images': n, 'epochs': ep, 'model_file': src,
                'command': 'python tools/label_adv_read.py ' + str(d)}
         (d/'label_adv.json').write_text(json.dumps(rec, indent=1))
         print(f"{d}: the run's own classifier reads {100 * rec['own_classifier_test_acc']:.1f}% of {n} test codes ({la.on})")

@@ -10,31 +10,30 @@ Each run's `model.pt` (written when training finished) is loaded; a run stopped 
 import inspect, json, sys
 from pathlib import Path
 
-def model_file(d:Path):
-    "(the file to read, its epoch): `model.pt` of a finished run, else the `checkpoint.pt` of a stopped one; (None, None) if neither."
-    from aae_nb.model import read_checkpoint
+def load_final(d:Path):
+    "(model, the file it came from, its epoch): a finished run's `model.pt`, else a stopped run's checkpoint as `aae eval` reads it; (None, None, None) if neither."
+    from aae_nb.model import load_model
+    from aae_nb.experiments import load_run
     if (d/'model.pt').is_file():
-        return d/'model.pt', json.loads((d/'metrics.json').read_text())['epochs'] if (d/'metrics.json').is_file() else None
+        return load_model(d/'model.pt').eval(), 'model.pt', json.loads((d/'metrics.json').read_text())['epochs'] if (d/'metrics.json').is_file() else None
     if (d/'checkpoint.pt').is_file():
-        ep = read_checkpoint(d/'checkpoint.pt').get('epoch')
-        return d/'checkpoint.pt', ep if isinstance(ep, int) else None
-    return None, None
+        run = load_run(d, 'cpu')                                   # the checkpoint read once, checked against run.json
+        return run.model, 'checkpoint.pt', run.epoch
+    return None, None, None
 
 def main(dirs):
     import torch
     torch.set_num_threads(1)
     from aae_nb.data import load_mnist
-    from aae_nb.model import load_model
     from aae_nb.metrics import live_units, code_spread
     from aae_nb.supervised import style_use
     test = load_mnist().test
     for d in map(Path, dirs):
-        src, ep = model_file(d)
-        if src is None: print(f"{d}: no model.pt or checkpoint.pt, skipped"); continue
-        m = load_model(src).eval()
+        m, src, ep = load_final(d)
+        if m is None: print(f"{d}: no model.pt or checkpoint.pt, skipped"); continue
         dflt = {k: v.default for k, v in inspect.signature(style_use).parameters.items()}     # what style_use measured on
         rec = {'style_use': style_use(m, test), 'live_units': live_units(m, test, n=dflt['n']), 'z_spread': code_spread(m, test, n=dflt['n']),
-               'epochs': ep, 'model_file': src.name, 'n_test_images': dflt['n'], 'seed': dflt['seed'],
+               'epochs': ep, 'model_file': src, 'n_test_images': dflt['n'], 'seed': dflt['seed'],
                'command': 'python tools/style_use.py ' + str(d)}
         (d/'style_use.json').write_text(json.dumps(rec, indent=1))
         print(f"{d}: style_use {rec['style_use']:.3f}, live units {min(rec['live_units'].values()):.3f}, z spread {rec['z_spread']:.3f} ({ep} epochs)")
