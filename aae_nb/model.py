@@ -16,9 +16,9 @@ from .data import atomic_write, get_device
 __all__ = ['KERNELS', 'SCALE_FACTORS', 'REGULARIZERS', 'ON_CHOICES', 'STD_FLOOR', 'DECODER_INPUTS', 'recon_loss', 'disc_loss',
            'gen_loss', 'r1_penalty', 'gaussian_entropy', 'gaussian_log_prob', 'kl_gaussian', 'sqdist', 'rbf_kernel',
            'imq_kernel', 'kernel_matrix', 'mmd2_u', 'scales_for', 'Regularizer', 'regularizer_from_config',
-           'onehot_cond', 'AdversarialRegularizer', 'code_view', 'LabelAdversary', 'LabelHSIC', 'LabelCycle',
-           'KLRegularizer', 'MMDRegularizer', 'DecoderInput', 'decoder_input_from_config', 'ConcatInput',
-           'ClusterHeads', 'HeadHinge', 'AutoEncoder', 'atomic_save', 'atomic_write_text', 'save_model',
+           'onehot_cond', 'AdversarialRegularizer', 'code_view', 'LabelAdversary', 'LabelHSIC', 'LabelKNN',
+           'LabelRidge', 'LabelCycle', 'KLRegularizer', 'MMDRegularizer', 'DecoderInput', 'decoder_input_from_config',
+           'ConcatInput', 'ClusterHeads', 'HeadHinge', 'AutoEncoder', 'atomic_save', 'atomic_write_text', 'save_model',
            'read_checkpoint', 'load_model']
 
 # %% ../nbs/03_model.ipynb #c815d942
@@ -334,6 +334,111 @@ class LabelHSIC(Regularizer):
     def config(self):
         c = super().config(); c.pop('prior')
         return {**c, 'n_classes': self.n_classes, 'on': self.on, 'scales': list(self.scales)}
+
+# %% ../nbs/03_model.ipynb #48d811c0
+class _LabelBank(Regularizer):
+    "A label-removal term that reads each batch against a bank of recent codes (ours): the bank, the reading of a batch before it is banked, the penalty."
+    joint = True
+    def __init__(self, key, n_classes, weight, in_dim, on, bank, width):
+        super().__init__(key, None, weight)
+        if on not in ON_CHOICES: raise ValueError(f"on: 'code', 'mean' or 'mean-std', got {on!r}")
+        for nm, v, lo in (('n_classes', n_classes, 2), ('in_dim', in_dim, 1), ('bank', bank, 2)):
+            if isinstance(v, bool) or not isinstance(v, int) or v < lo: raise ValueError(f"{nm} must be a whole number >= {lo}, got {v!r}")
+        self.n_classes, self.in_dim, self.on, self.size = n_classes, in_dim, on, bank
+        self.register_buffer('bank', torch.zeros(bank, width))                           # what is kept of each banked code (a ring, kept in checkpoints:
+        self.register_buffer('bank_y', torch.full((bank,), -1, dtype=torch.long))        # a resume goes on with the same bank); -1: an empty slot
+        self.register_buffer('next', torch.zeros((), dtype=torch.long))                  # the slot written next
+    def keep(self, a:torch.Tensor) -> torch.Tensor: "What the bank keeps of codes `a` (n, in_dim), in its view."; return a
+    def score(self, a:torch.Tensor, y:torch.Tensor) -> torch.Tensor|None: "The penalty of codes `a` with labels `y` against the bank (None: the bank cannot read yet)."; raise NotImplementedError
+    def push(self, a:torch.Tensor, y:torch.Tensor):
+        "Put what is kept of codes `a` (detached) and labels `y` into the bank, over the oldest."
+        n = min(len(a), self.size)
+        if not n: return
+        f, y = self.keep(a[-n:].detach().to(self.bank.dtype)), y[-n:]
+        i = (self.next + torch.arange(n, device=a.device)) % self.size
+        self.bank[i], self.bank_y[i] = f, y
+        self.next.copy_((self.next + n) % self.size)
+    def penalty(self, codes, y):
+        if y is None: raise ValueError(f"the label {self.what} needs the images' labels")
+        a = code_view(codes, self.key, self.on).float()                                  # (B, d)
+        if a.ndim != 2 or a.shape[1] != self.in_dim: raise ValueError(f"the label {self.what} takes codes of shape (B, {self.in_dim}), got {tuple(a.shape)}")
+        keep = y >= 0                                                                    # unlabelled images are neither read nor banked
+        a, y = a[keep], y[keep]
+        pen = self.score(a, y) if len(a) else None
+        if self.training: self.push(a, y)                                                # after the reading: a code never meets itself
+        return a.sum() * 0. if pen is None else pen
+    def config(self):
+        c = super().config(); c.pop('prior')
+        return {**c, 'n_classes': self.n_classes, 'in_dim': self.in_dim, 'on': self.on, 'bank': self.size}
+
+class LabelKNN(_LabelBank):
+    "Ours (beyond the paper): a k-nearest-neighbour vote of the label over a bank of recent codes; the encoder is trained to lower its share for each code's own label (no parameters to fool)."
+    what = 'vote'
+    def __init__(self, key:str='z', n_classes:int=10, # the labels' classes
+                 weight:float=1.0, # weight of the penalty in the reconstruction phase
+                 in_dim:int=15, # dimension of the code part
+                 on:str='mean-std', # what it reads: 'code', 'mean' or 'mean-std', as `LabelAdversary`
+                 bank:int=5000, # codes kept (the most recent, detached, with their labels)
+                 k:int=10): # the banked codes that vote for each code: its k nearest
+        if isinstance(k, bool) or not isinstance(k, int) or k < 1: raise ValueError(f"k must be a whole number >= 1, got {k!r}")
+        if isinstance(bank, bool) or not isinstance(bank, int) or bank <= k: raise ValueError(f"bank must be a whole number > k ({k}), got {bank!r}")
+        super().__init__(key, n_classes, weight, in_dim, on, bank, in_dim)
+        self.k = k
+    def vote(self, a:torch.Tensor) -> torch.Tensor|None:
+        "The vote p(k | a_i) of the k banked codes nearest to each row of `a` (n, in_dim), in the bank's view: (n, K); None while the bank holds k codes or fewer."
+        full = self.bank_y >= 0
+        if int(full.sum()) <= self.k: return None
+        b, yb = self.bank[full], self.bank_y[full]
+        dk, idx = sqdist(a, b).topk(self.k, 1, largest=False)                            # (n, k): the k nearest, with their gradient
+        w = torch.softmax(-dk / dk.detach().mean(1, keepdim=True).clamp_min(1e-6), 1)     # (n, k)
+        return (w[..., None] * F.one_hot(yb[idx], self.n_classes).to(w.dtype)).sum(1)    # (n, K)
+    def score(self, a, y):
+        p = self.vote(a)
+        return None if p is None else p.gather(1, y[:, None]).mean()                     # the vote's share for the own label: a soft kNN accuracy
+    def config(self): return {**super().config(), 'k': self.k}
+
+
+# %% ../nbs/03_model.ipynb #2740d2d2
+class LabelRidge(_LabelBank):
+    "Ours (beyond the paper): the best ridge readout of the label from random features of a bank of recent codes, refitted at every step; the encoder lowers its margin for each code's own label."
+    what = 'readout'
+    def __init__(self, key:str='z', n_classes:int=10, # the labels' classes
+                 weight:float=1.0, # weight of the penalty in the reconstruction phase
+                 in_dim:int=15, # dimension of the code part
+                 on:str='mean-std', # what it reads: 'code', 'mean' or 'mean-std', as `LabelAdversary`
+                 bank:int=5000, # codes kept (the most recent, detached, with their labels)
+                 features:int=256, # random ReLU features of a code
+                 seed:int=0): # draws the features (kept with the model)
+        for nm, v, lo in (('features', features, 1), ('seed', seed, 0), ('in_dim', in_dim, 1)):
+            if isinstance(v, bool) or not isinstance(v, int) or v < lo: raise ValueError(f"{nm} must be a whole number >= {lo}, got {v!r}")
+        super().__init__(key, n_classes, weight, in_dim, on, bank, features)             # the bank keeps the codes' features
+        self.n_features, self.seed = features, seed
+        g = torch.Generator().manual_seed(seed)
+        self.register_buffer('R', torch.randn(in_dim, features, generator=g) * 2 / in_dim ** 0.5)   # a standardised code: a @ R has std about 2
+        self.register_buffer('c', torch.rand(features, generator=g) * 2 - 1)
+    def phi(self, a:torch.Tensor) -> torch.Tensor: "The random ReLU features of codes `a` (n, in_dim): (n, features)."; return torch.relu(a @ self.R + self.c)
+    keep = phi
+    def readout(self):
+        "The ridge readout fitted on the bank: (mean feature (D,), W (D, K), mean label (K,)); None while the bank holds fewer than 2 codes."
+        full = self.bank_y >= 0
+        if int(full.sum()) < 2: return None
+        P, Y = self.bank[full].double(), F.one_hot(self.bank_y[full], self.n_classes).double()
+        pm, ym = P.mean(0), Y.mean(0); P, Y = P - pm, Y - ym
+        G = P.T @ P
+        lam = 1e-3 * G.diagonal().sum() / len(G) + 1e-12
+        W = torch.linalg.solve(G + lam * torch.eye(len(G), dtype=G.dtype, device=G.device), P.T @ Y)
+        return pm.float(), W.float(), ym.float()
+    def read(self, a:torch.Tensor) -> torch.Tensor|None:
+        "The readout's centred prediction of the label for codes `a` (n, in_dim), in the bank's view: (n, K); None while the bank is empty."
+        r = self.readout()
+        if r is None: return None
+        pm, W, ym = r
+        return (self.phi(a) - pm) @ W
+    def score(self, a, y):
+        yh = self.read(a)                                                                # W fitted without this batch, held fixed
+        return None if yh is None else (yh.gather(1, y[:, None])[:, 0] - yh.mean(1)).mean()   # the own label's margin over the mean
+    def config(self): return {**super().config(), 'features': self.n_features, 'seed': self.seed}
+
 
 # %% ../nbs/03_model.ipynb #94c6a958
 class LabelCycle(Regularizer):
