@@ -409,7 +409,7 @@ class LabelRidge(_LabelBank):
                  bank:int=5000, # codes kept (the most recent, detached, with their labels)
                  features:int=256, # random ReLU features of a code
                  seed:int=0): # draws the features (kept with the model)
-        for nm, v, lo in (('features', features, 1), ('seed', seed, 0), ('in_dim', in_dim, 1)):
+        for nm, v, lo in (('features', features, 1), ('seed', seed, 0)):                 # (in_dim: checked by _LabelBank)
             if isinstance(v, bool) or not isinstance(v, int) or v < lo: raise ValueError(f"{nm} must be a whole number >= {lo}, got {v!r}")
         super().__init__(key, n_classes, weight, in_dim, on, bank, features)             # the bank keeps the codes' features
         self.n_features, self.seed = features, seed

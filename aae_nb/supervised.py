@@ -55,11 +55,9 @@ def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
     "The §4 supervised AAE (Figure 6): encoder q(z|x), decoder p(x|y, z) fed the one-hot label beside z, an adversary on z."
     ikw = {'init_std': init_std} if init_std else {}          # (no key when unset: older checkpoints' configs stay equal)
     if enc_bn not in ('none', 'all', 'hidden'): raise ValueError(f"enc_bn: 'none', 'all' or 'hidden', got {enc_bn!r}")
-    if not (isinstance(label_adv, (int, float)) and math.isfinite(label_adv) and label_adv >= 0): raise ValueError(f"label_adv: the label adversary's weight must be a finite number >= 0, got {label_adv!r}")
-    if not (isinstance(label_hsic, (int, float)) and math.isfinite(label_hsic) and label_hsic >= 0): raise ValueError(f"label_hsic: the HSIC penalty's weight must be a finite number >= 0, got {label_hsic!r}")
-    if not (isinstance(label_knn, (int, float)) and math.isfinite(label_knn) and label_knn >= 0): raise ValueError(f"label_knn: the vote's weight must be a finite number >= 0, got {label_knn!r}")
-    if not (isinstance(label_ridge, (int, float)) and math.isfinite(label_ridge) and label_ridge >= 0): raise ValueError(f"label_ridge: the readout's weight must be a finite number >= 0, got {label_ridge!r}")
-    if not (isinstance(label_cycle, (int, float)) and math.isfinite(label_cycle) and label_cycle >= 0): raise ValueError(f"label_cycle: the cycle's weight must be a finite number >= 0, got {label_cycle!r}")
+    for nm, w, what in (('label_adv', label_adv, "the label adversary's"), ('label_hsic', label_hsic, "the HSIC penalty's"), ('label_knn', label_knn, "the vote's"),
+                        ('label_ridge', label_ridge, "the readout's"), ('label_cycle', label_cycle, "the cycle's")):
+        if isinstance(w, bool) or not (isinstance(w, (int, float)) and math.isfinite(w) and w >= 0): raise ValueError(f"{nm}: {what} weight must be a finite number >= 0, got {w!r}")
     if label_cycle and not label_input: raise ValueError("label_cycle decodes each code under another label: it needs a decoder that takes the label (label_input=True)")
     check_z_noise(z_noise, z_std)
     if not label_adv and (label_adv_lr is not None or label_adv_steps != 1 or label_adv_nets != 1 or label_adv_reset): raise ValueError("label_adv_lr, label_adv_steps, label_adv_nets and label_adv_reset set the label adversary's classifier: they need label_adv > 0")

@@ -10,6 +10,8 @@ written. A code that carries such measures as they are, not relative to its digi
 import json, sys
 from pathlib import Path
 
+NAMES = ['ink', 'box width', 'box height', 'centre x', 'centre y', 'slant', 'horizontal spread', 'vertical spread', 'stroke width']   # measures()'s columns
+
 def measures(x):
     "(N, 9) handwriting measures of images x (N, 1, 28, 28) in [0, 1]: ink, box width and height, centre (x, y), slant, horizontal and vertical spread, stroke width."
     import torch, torch.nn.functional as F
@@ -39,7 +41,7 @@ def main(out):
            'slant_width_linear': code_probe(ftr[:, sw], d.train.y, fte[:, sw], d.test.y, ()),
            'slant_width_mlp': code_probe(ftr[:, sw], d.train.y, fte[:, sw], d.test.y, (256, 256)),
            'chance': chance_accuracy(d.test.y),
-           'measures': ['ink', 'box width', 'box height', 'centre x', 'centre y', 'slant', 'horizontal spread', 'vertical spread', 'stroke width'],
+           'measures': NAMES,
            'n_train': len(ftr), 'n_test': len(fte), 'command': 'python tools/handwriting_probe.py ' + str(out)}
     Path(out).write_text(json.dumps(rec, indent=1))
     print(f"handwriting measures -> label: linear {100 * rec['linear']:.1f}%, MLP {100 * rec['mlp']:.1f}%; slant and stroke width only: "
