@@ -11,6 +11,10 @@ width), on the final model of each run directory:
 * `row_consistency`: whether a row keeps its hand across the columns: the correlation, across rows, of the measure
   under one label with the measure under another, averaged over the 45 pairs of labels. 1: a row that is wide
   (or slanted, ...) under one label is as wide under every label.
+* `kept_after_blur`: `kept` with the test images blurred (a Gaussian of 1 pixel) in place of the reconstructions: what
+  blur alone, which every decoder of this kind adds, costs each measure. MNIST's preprocessing sizes and centres each
+  digit (real digits of one class differ by about a pixel in box height and less in centre), so those three measures
+  say little; blur costs the box's height most.
 
 Written beside each run as `grid_style.json`, a record the notebook reads.
 
@@ -44,7 +48,16 @@ def grid_style(model, test, n_rows:int=500, seed:int=0) -> dict:
     spread = (mg.std(0) / ref.clamp_min(1e-6)).mean(0)                                    # (9,)
     pairs = [(a, b) for a in range(k) for b in range(a + 1, k)]
     cons = torch.stack([corr(mg[:, a], mg[:, b]) for a, b in pairs]).mean(0)               # (9,)
-    return {'kept': kept.tolist(), 'row_spread': spread.tolist(), 'row_consistency': cons.tolist()}
+    return {'kept': kept.tolist(), 'row_spread': spread.tolist(), 'row_consistency': cons.tolist(), 'kept_after_blur': blur_kept(x, y, mx, k).tolist()}
+
+def blur_kept(x, y, mx, k:int, sigma:float=1.0):
+    "`kept` for the test images blurred by a Gaussian of `sigma` pixels in place of a model's reconstructions: what blur alone costs each measure."
+    import torch, torch.nn.functional as F
+    from handwriting_probe import measures
+    r = torch.arange(-3, 4, dtype=x.dtype); g = torch.exp(-r ** 2 / (2 * sigma ** 2)); g = g / g.sum()
+    xb = F.conv2d(F.conv2d(x, g.view(1, 1, 1, 7), padding=(0, 3)), g.view(1, 1, 7, 1), padding=(3, 0))
+    mb = measures(xb)
+    return torch.stack([corr(mx[y == c], mb[y == c]) for c in range(k)]).mean(0)
 
 def main(dirs):
     import torch
@@ -63,7 +76,7 @@ def main(dirs):
                'command': 'python tools/grid_style.py ' + str(d)}
         (d/'grid_style.json').write_text(json.dumps(rec, indent=1))
         print(f"{d} ({ep} epochs):")
-        for i, nm in enumerate(NAMES): print(f"  {nm:18s} kept {r['kept'][i]:5.2f}  row spread {r['row_spread'][i]:5.2f}  row consistency {r['row_consistency'][i]:5.2f}")
+        for i, nm in enumerate(NAMES): print(f"  {nm:18s} kept {r['kept'][i]:5.2f} (blur alone: {r['kept_after_blur'][i]:4.2f})  row spread {r['row_spread'][i]:5.2f}  row consistency {r['row_consistency'][i]:5.2f}")
 
 if __name__ == '__main__':
     sys.path.insert(0, str(Path(__file__).parent))
