@@ -89,13 +89,13 @@ def test_claims_state_the_papers_number_as_printed():
         if c.p is not None: assert f'{c.p:.2f}'.rstrip('0').rstrip('.') in c.paper.replace('.00', ''), (c.key, c.p, c.paper)
 
 def test_readme_table_is_the_computed_one():
-    "README's Paper vs ours is what aae_nb.results computes now; at most 30 rows, none over 300 characters."
+    "README's Paper vs ours is what aae_nb.results computes now; at most 30 rows, none over 320 characters (a row holds the claim, the budget and two links, one named by a record folder of up to 38 characters)."
     import make_readme
     text = (ROOT/'README.md').read_text(encoding='utf-8')
     sec = text.split('## Paper vs ours', 1)[1].split('\n## ', 1)[0]
     rows = [l for l in sec.splitlines() if l.startswith('| ') and not l.startswith('| claim |')]
     assert 0 < len(rows) <= 30, len(rows)
-    assert max(map(len, rows)) <= 300, max(rows, key=len)
+    assert max(map(len, rows)) <= 320, max(rows, key=len)
     want = make_readme._from_root(results_table(RECORDS).strip('\n'))
     assert want in text, 'README.md does not hold the table computed from the records: run python tools/make_readme.py'
     # the paper's number written into our column is caught
