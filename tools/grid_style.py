@@ -30,6 +30,11 @@ def corr(a, b, dim=0, rtol=1e-5):
     a, b = a - a.mean(dim, keepdim=True), b - b.mean(dim, keepdim=True)
     return (a * b).sum(dim) / (a.pow(2).sum(dim) * b.pow(2).sum(dim)).sqrt().clamp_min(1e-30) * ok
 
+def class_corr(ma, mb, y, k:int):
+    "`corr` of measures `ma` and `mb` (N, M) among the images of each class of `y`, averaged over the `k` classes: (M,)."
+    import torch
+    return torch.stack([corr(ma[y == c], mb[y == c]) for c in range(k)]).mean(0)
+
 def grid_style(model, test, n_rows:int=500, seed:int=0) -> dict:
     "The three readings above for one model, on the test split `test` (images in [0, 1], labels)."
     import torch
@@ -41,7 +46,7 @@ def grid_style(model, test, n_rows:int=500, seed:int=0) -> dict:
     mx = measures(x)                                                                       # (N, 9) of the real test images
     z = encode_split(model, test, ['z'], y=y)['z']                                         # (N, d) mean codes
     mr = measures(torch.cat([decode_as(model, z[i:i + 1000], y[i:i + 1000]) for i in range(0, len(z), 1000)]))   # (N, 9) of D(E(x), y)
-    kept = torch.stack([corr(mx[y == c], mr[y == c]) for c in range(k)]).mean(0)           # (9,)
+    kept = class_corr(mx, mr, y, k)                                                        # (9,)
     ref = torch.stack([mx[y == c].std(0) for c in range(k)])                               # (K, 9): real hands' spread per digit
     zp = model.prior_of('z').sample(n_rows, generator=torch.Generator().manual_seed(seed))[0]
     mg = measures(decode_as(model, zp.repeat_interleave(k, 0), torch.arange(k).repeat(n_rows))).view(n_rows, k, -1)   # (R, K, 9)
@@ -57,7 +62,7 @@ def blur_kept(x, y, mx, k:int, sigma:float=1.0):
     r = torch.arange(-3, 4, dtype=x.dtype); g = torch.exp(-r ** 2 / (2 * sigma ** 2)); g = g / g.sum()
     xb = F.conv2d(F.conv2d(x, g.view(1, 1, 1, 7), padding=(0, 3)), g.view(1, 1, 7, 1), padding=(3, 0))
     mb = measures(xb)
-    return torch.stack([corr(mx[y == c], mb[y == c]) for c in range(k)]).mean(0)
+    return class_corr(mx, mb, y, k)
 
 def main(dirs):
     import torch
