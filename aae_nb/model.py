@@ -13,13 +13,13 @@ from .nets import Encoder, Decoder, Discriminator, mlp, init_normal_
 from .data import atomic_write, get_device
 
 # %% auto #0
-__all__ = ['KERNELS', 'SCALE_FACTORS', 'REGULARIZERS', 'ON_CHOICES', 'STD_FLOOR', 'DECODER_INPUTS', 'recon_loss', 'disc_loss',
-           'gen_loss', 'r1_penalty', 'gaussian_entropy', 'gaussian_log_prob', 'kl_gaussian', 'sqdist', 'rbf_kernel',
-           'imq_kernel', 'kernel_matrix', 'mmd2_u', 'scales_for', 'Regularizer', 'regularizer_from_config',
-           'onehot_cond', 'AdversarialRegularizer', 'code_view', 'LabelAdversary', 'LabelHSIC', 'LabelKNN',
-           'LabelRidge', 'LabelCycle', 'KLRegularizer', 'MMDRegularizer', 'DecoderInput', 'decoder_input_from_config',
-           'ConcatInput', 'ClusterHeads', 'HeadHinge', 'AutoEncoder', 'atomic_save', 'atomic_write_text', 'save_model',
-           'read_checkpoint', 'load_model']
+__all__ = ['KERNELS', 'SCALE_FACTORS', 'REGULARIZERS', 'ON_CHOICES', 'STD_FLOOR', 'HAND_NAMES', 'DECODER_INPUTS', 'recon_loss',
+           'disc_loss', 'gen_loss', 'r1_penalty', 'gaussian_entropy', 'gaussian_log_prob', 'kl_gaussian', 'sqdist',
+           'rbf_kernel', 'imq_kernel', 'kernel_matrix', 'mmd2_u', 'scales_for', 'Regularizer',
+           'regularizer_from_config', 'onehot_cond', 'AdversarialRegularizer', 'code_view', 'LabelAdversary',
+           'LabelHSIC', 'LabelKNN', 'LabelRidge', 'LabelCycle', 'hand_measures', 'StyleCycle', 'KLRegularizer',
+           'MMDRegularizer', 'DecoderInput', 'decoder_input_from_config', 'ConcatInput', 'ClusterHeads', 'HeadHinge',
+           'AutoEncoder', 'atomic_save', 'atomic_write_text', 'save_model', 'read_checkpoint', 'load_model']
 
 # %% ../nbs/03_model.ipynb #c815d942
 def recon_loss(xr:torch.Tensor, # (B, C, H, W) reconstructions
@@ -151,7 +151,7 @@ class Regularizer(nn.Module):
     def cost(self, model) -> torch.Tensor|None:
         "A cost that does not depend on the codes, added (times `weight`) to the reconstruction phase; None: none."
         return None
-    def model_penalty(self, model, codes:dict, y:torch.Tensor) -> torch.Tensor|None:
+    def model_penalty(self, model, codes:dict, y:torch.Tensor, x:torch.Tensor|None=None) -> torch.Tensor|None:
         "A term of the reconstruction phase that needs the model beside the batch's codes (it decodes or re-encodes), added times `weight`; None: none."
         return None
     def disc_parameters(self) -> list:
@@ -448,7 +448,7 @@ class LabelCycle(Regularizer):
         super().__init__(key, None, weight)
         if isinstance(n_classes, bool) or not isinstance(n_classes, int) or n_classes < 2: raise ValueError(f"n_classes must be a whole number >= 2, got {n_classes!r}")
         self.n_classes = n_classes
-    def model_penalty(self, model, codes, y):
+    def model_penalty(self, model, codes, y, x=None):
         z = codes.get(self.key + '_mean', codes[self.key]).detach()                     # (B, d): the means, held fixed
         y2 = torch.randint(0, self.n_classes, (len(z),), device=z.device)                # y' ~ uniform
         with torch.no_grad(): x2 = model.decode_codes({self.key: z}, y2)                 # digit y' in the style of z
@@ -456,6 +456,70 @@ class LabelCycle(Regularizer):
     def config(self):
         c = super().config(); c.pop('prior')
         return {**c, 'n_classes': self.n_classes}
+
+# %% ../nbs/03_model.ipynb #f9beeabe
+HAND_NAMES = ('ink', 'slant', 'horizontal spread', 'vertical spread', 'stroke width') # `hand_measures`'s columns
+
+def hand_measures(x:torch.Tensor) -> torch.Tensor: # (N, C, H, W) images in [0, 1]
+    "(N, 5) differentiable measures of how each image is written: ink, slant, horizontal and vertical spread (std of the ink's x and y), stroke width (2 ink / outline)."
+    p = x.float().mean(1)                                                               # (N, H, W)
+    _, h, w = p.shape
+    ink = p.sum((1, 2)).clamp_min(1e-3)
+    ys, xs = torch.arange(h, dtype=p.dtype, device=p.device), torch.arange(w, dtype=p.dtype, device=p.device)
+    cy, cx = (p.sum(2) * ys).sum(1) / ink, (p.sum(1) * xs).sum(1) / ink
+    dy, dx = ys[None, :, None] - cy[:, None, None], xs[None, None, :] - cx[:, None, None]
+    vy, vx = (p * dy ** 2).sum((1, 2)) / ink, (p * dx ** 2).sum((1, 2)) / ink
+    cxy = (p * dx * dy).sum((1, 2)) / ink
+    gy, gx = p[:, 1:, :-1] - p[:, :-1, :-1], p[:, :-1, 1:] - p[:, :-1, :-1]
+    outline = (gx ** 2 + gy ** 2 + 1e-6).sqrt().sum((1, 2)).clamp_min(1e-3)          # |grad p| summed: the outline's length
+    return torch.stack([ink, cxy / vy.clamp_min(1e-3), vx.clamp_min(1e-6).sqrt(), vy.clamp_min(1e-6).sqrt(), 2 * ink / outline], 1)
+
+class StyleCycle(Regularizer):
+    "Ours (beyond the paper): each code decoded under another label keeps the input's hand, `hand_measures` standardised within each class, in the reconstruction phase."
+    def __init__(self, key:str='z', n_classes:int=10, # the labels' classes
+                 weight:float=1.0, # weight of the term in the reconstruction phase
+                 momentum:float=0.05): # rate of the decoded images' running moments
+        super().__init__(key, None, weight)
+        if isinstance(n_classes, bool) or not isinstance(n_classes, int) or n_classes < 2: raise ValueError(f"n_classes must be a whole number >= 2, got {n_classes!r}")
+        if not 0 < momentum <= 1: raise ValueError(f"momentum must be in (0, 1], got {momentum!r}")
+        self.n_classes, self.momentum, k = n_classes, momentum, len(HAND_NAMES)
+        for nm in ('count', 'total', 'total_sq'): self.register_buffer(nm, torch.zeros(n_classes, 1 if nm == 'count' else k, dtype=torch.float64))
+        for nm in ('dec_m1', 'dec_m2'): self.register_buffer(nm, torch.zeros(n_classes, k))   # running moments of the decoded images' measures, per label
+        self.register_buffer('dec_seen', torch.zeros(n_classes, 1))
+    @torch.no_grad()
+    def class_stats(self, s:torch.Tensor|None=None, y:torch.Tensor|None=None):
+        "Add measures `s` (N, 5) of real images of labels `y` to the running sums; return each class's mean and std (n_classes, 5)."
+        if s is not None:
+            s = s.double()
+            self.count.index_add_(0, y, torch.ones_like(s[:, :1])); self.total.index_add_(0, y, s); self.total_sq.index_add_(0, y, s * s)
+        n = self.count.clamp_min(1)
+        mu = self.total / n
+        return mu.float(), (self.total_sq / n - mu * mu).clamp_min(1e-8).sqrt().float()
+    @torch.no_grad()
+    def decoded_stats(self, s:torch.Tensor, y:torch.Tensor, sd_real:torch.Tensor):
+        "Update the running moments (rate `momentum`) of decoded images' measures `s` under labels `y`; each label's mean and std, the std at least a tenth of the real images'."
+        n = torch.zeros_like(self.dec_seen).index_add_(0, y, torch.ones_like(s[:, :1]))
+        m1 = torch.zeros_like(self.dec_m1).index_add_(0, y, s) / n.clamp_min(1)
+        m2 = torch.zeros_like(self.dec_m2).index_add_(0, y, s * s) / n.clamp_min(1)
+        rate = torch.where(n > 0, torch.where(self.dec_seen > 0, self.momentum, 1.), 0.)   # a label's first batch sets its moments
+        self.dec_m1.lerp_(m1, rate); self.dec_m2.lerp_(m2, rate); self.dec_seen.add_(n)
+        return self.dec_m1, torch.maximum((self.dec_m2 - self.dec_m1 ** 2).clamp_min(0).sqrt(), sd_real / 10)
+    def model_penalty(self, model, codes, y, x=None):
+        if x is None: raise ValueError("StyleCycle compares the decoded images with the batch's own: it needs the images x")
+        with torch.no_grad(): sx = hand_measures(x)
+        mu, sd = self.class_stats(sx, y)
+        tx = (sx - mu[y]) / sd[y]                                                           # the input's hand, relative to its digit
+        y2 = (y + torch.randint(1, self.n_classes, y.shape, device=y.device)) % self.n_classes   # another label
+        s2 = hand_measures(model.decode_codes({self.key: codes[self.key]}, y2))             # the same code drawn as digit y'
+        mu2, sd2 = self.decoded_stats(s2.detach(), y2, sd)                                  # decoded images are smoother than real ones:
+        t2 = (s2 - mu2[y2]) / sd2[y2]                                                       # each side standardised by its own kind
+        t2, tx = t2 - t2.mean(0), tx - tx.mean(0)
+        rho = (t2 * tx).sum(0) / ((t2 ** 2).sum(0) * (tx ** 2).sum(0) + 1e-8).sqrt()      # (5,) over the batch, per measure
+        return (1 - rho).mean()                                                             # 0: the hand kept; 1: not kept, or not drawn at all
+    def config(self):
+        c = super().config(); c.pop('prior')
+        return {**c, 'n_classes': self.n_classes, 'momentum': self.momentum}
+
 
 # %% ../nbs/03_model.ipynb #a2e27de1
 class KLRegularizer(Regularizer):
