@@ -475,7 +475,7 @@ def hand_measures(x:torch.Tensor) -> torch.Tensor: # (N, C, H, W) images in [0, 
     return torch.stack([ink, cxy / vy.clamp_min(1e-3), vx.clamp_min(1e-6).sqrt(), vy.clamp_min(1e-6).sqrt(), 2 * ink / outline], 1)
 
 class StyleCycle(Regularizer):
-    "Ours (beyond the paper): each code decoded under another label keeps the input's hand, `hand_measures` standardised within each class, in the reconstruction phase."
+    "Ours (beyond the paper): each code decoded under another label keeps the input's hand: 1 - the correlation over the batch of `hand_measures`, each standardised within its class, in the reconstruction phase."
     def __init__(self, key:str='z', n_classes:int=10, # the labels' classes
                  weight:float=1.0, # weight of the term in the reconstruction phase
                  momentum:float=0.05): # rate of the decoded images' running moments
