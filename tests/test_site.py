@@ -140,8 +140,11 @@ def visits(site, base_url, browser):
         page = ctx.new_page()
         _watch(page, rec)
         try:
-            resp = page.goto(url, wait_until='networkidle', timeout=30_000)
+            # 'load' first: on a busy machine 'networkidle' alone can fire while a long page (a 400 kB source page)
+            # is still being parsed, and the ids read then miss its last lines (a CI run saw that once)
+            resp = page.goto(url, wait_until='load', timeout=30_000)
             rec['http'] = resp.status if resp else None
+            page.wait_for_load_state('networkidle', timeout=30_000)
             rec.update(page.evaluate(_INSPECT))
             page.wait_for_load_state('networkidle')  # fonts MathJax asked for while typesetting
         except Exception as e: rec['http'] = f'{type(e).__name__}: {e}'
