@@ -249,7 +249,7 @@ def recon_phase(self:Learner):
                 cost = r.cost(m)
                 if cost is not None:
                     cost = cost.float(); self.log(f'{k}_cost', cost); loss = loss + r.weight * cost
-                mp = r.model_penalty(m, codes, y, x)                         # a term that decodes or re-encodes (`LabelCycle`)
+                mp = r.model_penalty(m, codes, y, x)                         # a term that decodes or re-encodes (`LabelCycle`, `StyleCycle`)
                 if mp is not None:
                     mp = mp.float(); self.log(f'{k}_penalty', mp); loss = loss + r.weight * mp
         self.log('recon', rec)

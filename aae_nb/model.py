@@ -17,9 +17,10 @@ __all__ = ['KERNELS', 'SCALE_FACTORS', 'REGULARIZERS', 'ON_CHOICES', 'STD_FLOOR'
            'disc_loss', 'gen_loss', 'r1_penalty', 'gaussian_entropy', 'gaussian_log_prob', 'kl_gaussian', 'sqdist',
            'rbf_kernel', 'imq_kernel', 'kernel_matrix', 'mmd2_u', 'scales_for', 'Regularizer',
            'regularizer_from_config', 'onehot_cond', 'AdversarialRegularizer', 'code_view', 'LabelAdversary',
-           'LabelHSIC', 'LabelKNN', 'LabelRidge', 'LabelCycle', 'hand_measures', 'StyleCycle', 'KLRegularizer',
-           'MMDRegularizer', 'DecoderInput', 'decoder_input_from_config', 'ConcatInput', 'ClusterHeads', 'HeadHinge',
-           'AutoEncoder', 'atomic_save', 'atomic_write_text', 'save_model', 'read_checkpoint', 'load_model']
+           'LabelHSIC', 'LabelKNN', 'LabelRidge', 'LabelCycle', 'ink_moments', 'gaussian_blur', 'hand_measures',
+           'StyleCycle', 'KLRegularizer', 'MMDRegularizer', 'DecoderInput', 'decoder_input_from_config', 'ConcatInput',
+           'ClusterHeads', 'HeadHinge', 'AutoEncoder', 'atomic_save', 'atomic_write_text', 'save_model',
+           'read_checkpoint', 'load_model']
 
 # %% ../nbs/03_model.ipynb #c815d942
 def recon_loss(xr:torch.Tensor, # (B, C, H, W) reconstructions
@@ -460,17 +461,31 @@ class LabelCycle(Regularizer):
 # %% ../nbs/03_model.ipynb #f9beeabe
 HAND_NAMES = ('ink', 'slant', 'horizontal spread', 'vertical spread', 'stroke width') # `hand_measures`'s columns
 
-def hand_measures(x:torch.Tensor) -> torch.Tensor: # (N, C, H, W) images in [0, 1]
-    "(N, 5) differentiable measures of how each image is written: ink, slant, horizontal and vertical spread (std of the ink's x and y), stroke width (2 ink / outline)."
-    p = x.float().mean(1)                                                               # (N, H, W)
+def ink_moments(p:torch.Tensor, # (N, H, W) images, a pixel's value its ink
+                eps:float=1e-3): # the least total ink (a blank image divides by it)
+    "The ink's total, centre (cx, cy), the variances (vx, vy) and the covariance cxy of its x and y, each (N,); `tools/handwriting_probe.py` measures with these too."
     _, h, w = p.shape
-    ink = p.sum((1, 2)).clamp_min(1e-3)
+    ink = p.sum((1, 2)).clamp_min(eps)
     ys, xs = torch.arange(h, dtype=p.dtype, device=p.device), torch.arange(w, dtype=p.dtype, device=p.device)
     cy, cx = (p.sum(2) * ys).sum(1) / ink, (p.sum(1) * xs).sum(1) / ink
     dy, dx = ys[None, :, None] - cy[:, None, None], xs[None, None, :] - cx[:, None, None]
-    vy, vx = (p * dy ** 2).sum((1, 2)) / ink, (p * dx ** 2).sum((1, 2)) / ink
-    cxy = (p * dx * dy).sum((1, 2)) / ink
-    gy, gx = p[:, 1:, :-1] - p[:, :-1, :-1], p[:, :-1, 1:] - p[:, :-1, :-1]
+    vy, vx, cxy = (p * dy ** 2).sum((1, 2)) / ink, (p * dx ** 2).sum((1, 2)) / ink, (p * dx * dy).sum((1, 2)) / ink
+    return ink, cx, cy, vx, vy, cxy
+
+def gaussian_blur(p:torch.Tensor, sigma:float) -> torch.Tensor: # (N, H, W) images; the blur's std in pixels
+    "`p` blurred by a Gaussian of std `sigma` pixels (separable, radius ceil(3 sigma), zeros beyond the edge); `sigma` 0: `p` itself."
+    if not sigma: return p
+    r = torch.arange(-math.ceil(3 * sigma), math.ceil(3 * sigma) + 1, dtype=p.dtype, device=p.device)
+    g = torch.exp(-r ** 2 / (2 * sigma ** 2)); g = g / g.sum(); k = len(r) // 2
+    return F.conv2d(F.conv2d(p[:, None], g.view(1, 1, 1, -1), padding=(0, k)), g.view(1, 1, -1, 1), padding=(k, 0))[:, 0]
+
+def hand_measures(x:torch.Tensor, # (N, C, H, W) images in [0, 1]
+                  blur:float=0.) -> torch.Tensor: # std (pixels) of a Gaussian blur under which the outline is measured (0: none)
+    "(N, 5) differentiable measures of how each image is written: ink, slant, horizontal and vertical spread (std of the ink's x and y), stroke width (2 ink / outline)."
+    p = x.float().mean(1)                                                               # (N, H, W)
+    ink, _, _, vx, vy, cxy = ink_moments(p)
+    q = gaussian_blur(p, blur)                                                          # a blurred outline: speckle adds no length to it
+    gy, gx = q[:, 1:, :-1] - q[:, :-1, :-1], q[:, :-1, 1:] - q[:, :-1, :-1]
     outline = (gx ** 2 + gy ** 2 + 1e-6).sqrt().sum((1, 2)).clamp_min(1e-3)          # |grad p| summed: the outline's length
     return torch.stack([ink, cxy / vy.clamp_min(1e-3), vx.clamp_min(1e-6).sqrt(), vy.clamp_min(1e-6).sqrt(), 2 * ink / outline], 1)
 
@@ -478,11 +493,13 @@ class StyleCycle(Regularizer):
     "Ours (beyond the paper): each code decoded under another label keeps the input's hand: 1 - the correlation over the batch of `hand_measures`, each standardised within its class, in the reconstruction phase."
     def __init__(self, key:str='z', n_classes:int=10, # the labels' classes
                  weight:float=1.0, # weight of the term in the reconstruction phase
-                 momentum:float=0.05): # rate of the decoded images' running moments
+                 momentum:float=0.05, # rate of the decoded images' running moments
+                 blur:float=0.): # `hand_measures`' blur (pixels) for the stroke width: 0 the first form; 1 the second (speckle cannot thin a stroke)
         super().__init__(key, None, weight)
+        if isinstance(blur, bool) or not (isinstance(blur, (int, float)) and math.isfinite(blur) and blur >= 0): raise ValueError(f"blur must be a finite number of pixels >= 0, got {blur!r}")
         if isinstance(n_classes, bool) or not isinstance(n_classes, int) or n_classes < 2: raise ValueError(f"n_classes must be a whole number >= 2, got {n_classes!r}")
         if not 0 < momentum <= 1: raise ValueError(f"momentum must be in (0, 1], got {momentum!r}")
-        self.n_classes, self.momentum, k = n_classes, momentum, len(HAND_NAMES)
+        self.n_classes, self.momentum, self.blur, k = n_classes, momentum, float(blur), len(HAND_NAMES)
         for nm in ('count', 'total', 'total_sq'): self.register_buffer(nm, torch.zeros(n_classes, 1 if nm == 'count' else k, dtype=torch.float64))
         for nm in ('dec_m1', 'dec_m2'): self.register_buffer(nm, torch.zeros(n_classes, k))   # running moments of the decoded images' measures, per label
         self.register_buffer('dec_seen', torch.zeros(n_classes, 1))
@@ -506,11 +523,11 @@ class StyleCycle(Regularizer):
         return self.dec_m1, torch.maximum((self.dec_m2 - self.dec_m1 ** 2).clamp_min(0).sqrt(), sd_real / 10)
     def model_penalty(self, model, codes, y, x=None):
         if x is None: raise ValueError("StyleCycle compares the decoded images with the batch's own: it needs the images x")
-        with torch.no_grad(): sx = hand_measures(x)
+        with torch.no_grad(): sx = hand_measures(x, self.blur)
         mu, sd = self.class_stats(sx, y)
         tx = (sx - mu[y]) / sd[y]                                                           # the input's hand, relative to its digit
         y2 = (y + torch.randint(1, self.n_classes, y.shape, device=y.device)) % self.n_classes   # another label
-        s2 = hand_measures(model.decode_codes({self.key: codes[self.key]}, y2))             # the same code drawn as digit y'
+        s2 = hand_measures(model.decode_codes({self.key: codes[self.key]}, y2), self.blur)  # the same code drawn as digit y'
         mu2, sd2 = self.decoded_stats(s2.detach(), y2, sd)                                  # decoded images are smoother than real ones:
         t2 = (s2 - mu2[y2]) / sd2[y2]                                                       # each side standardised by its own kind
         t2, tx = t2 - t2.mean(0), tx - tx.mean(0)
@@ -518,7 +535,7 @@ class StyleCycle(Regularizer):
         return (1 - rho).mean()                                                             # 0: the hand kept; 1: not kept, or not drawn at all
     def config(self):
         c = super().config(); c.pop('prior')
-        return {**c, 'n_classes': self.n_classes, 'momentum': self.momentum}
+        return {**c, 'n_classes': self.n_classes, 'momentum': self.momentum, **({'blur': self.blur} if self.blur else {})}   # (no key unblurred: older configs stay equal)
 
 
 # %% ../nbs/03_model.ipynb #a2e27de1

@@ -17,9 +17,9 @@ from .data import DataSets, DataError, load_mnist, load_svhn, show_images
 # %% auto #0
 __all__ = ['Z_DIM', 'LABEL_INPUT', 'Z_STD', 'COND_ADV', 'ADV_WEIGHT', 'ENC_BN', 'CLIP_GRAD', 'LABEL_SCALE', 'LABEL_ADV',
            'LABEL_ADV_ON', 'LABEL_ADV_LR', 'LABEL_ADV_STEPS', 'LABEL_ADV_NETS', 'LABEL_ADV_RESET', 'LABEL_ADV_FLOOR',
-           'ENC_LABEL', 'LABEL_HSIC', 'LABEL_KNN', 'LABEL_RIDGE', 'LABEL_CYCLE', 'STYLE_CYCLE', 'EVERY_CURVE',
-           'supervised_aae', 'check_labels_given', 'decode_as', 'label_grid', 'DigitClassifier', 'predict',
-           'train_classifier', 'code_probe', 'chance_accuracy', 'style_use', 'stochastic_z', 'readback',
+           'ENC_LABEL', 'LABEL_HSIC', 'LABEL_KNN', 'LABEL_RIDGE', 'LABEL_CYCLE', 'STYLE_CYCLE', 'STYLE_CYCLE_BLUR',
+           'EVERY_CURVE', 'supervised_aae', 'check_labels_given', 'decode_as', 'label_grid', 'DigitClassifier',
+           'predict', 'train_classifier', 'code_probe', 'chance_accuracy', 'style_use', 'stochastic_z', 'readback',
            'disentanglement', 'fig7_figure', 'style_transfer_figure', 'readback_classifier', 'disentanglement_curve',
            'SupervisedMNIST', 'SupervisedSVHN']
 
@@ -52,6 +52,7 @@ def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
                    label_ridge:float=0., # ours: weight of the margin of a ridge readout of the label refitted at every step on a bank of recent standardised means (`LabelRidge`), in the reconstruction phase; 0: none
                    label_cycle:float=0., # ours: weight of the label-swap cycle, E(D(z, y')) = z for a random y', in the reconstruction phase; 0: none
                    style_cycle:float=0., # ours: weight of the style cycle (`StyleCycle`): D(z, y') keeps the input's hand, measured within each class, for a random y' != y; 0: none
+                   style_cycle_blur:float=0., # ours: the style cycle measures stroke width on a Gaussian blur of this many pixels (0: unblurred, its first form)
                    enc_label:bool=False, # ours: the encoder gets the one-hot label beside the image, q(z|x, y) (Figure 6's encoder sees x only)
                   ) -> AutoEncoder:
     "The §4 supervised AAE (Figure 6): encoder q(z|x), decoder p(x|y, z) fed the one-hot label beside z, an adversary on z."
@@ -62,6 +63,7 @@ def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
         if isinstance(w, bool) or not (isinstance(w, (int, float)) and math.isfinite(w) and w >= 0): raise ValueError(f"{nm}: {what} weight must be a finite number >= 0, got {w!r}")
     for nm, w in (('label_cycle', label_cycle), ('style_cycle', style_cycle)):
         if w and not label_input: raise ValueError(f"{nm} decodes each code under another label: it needs a decoder that takes the label (label_input=True)")
+    if style_cycle_blur and not style_cycle: raise ValueError("style_cycle_blur sets how the style cycle measures stroke width: it needs style_cycle > 0")
     check_z_noise(z_noise, z_std)
     if not label_adv and (label_adv_lr is not None or label_adv_steps != 1 or label_adv_nets != 1 or label_adv_reset): raise ValueError("label_adv_lr, label_adv_steps, label_adv_nets and label_adv_reset set the label adversary's classifier: they need label_adv > 0")
     if label_adv_floor != STD_FLOOR and not (label_adv and label_adv_on == 'mean-std'): raise ValueError("label_adv_floor sets the label adversary's standardised view: it needs label_adv > 0 and label_adv_on='mean-std'")
@@ -78,7 +80,7 @@ def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
                                      **({'knn': LabelKNN('z', n_classes, label_knn, z_dim)} if label_knn else {}),
                                      **({'ridge': LabelRidge('z', n_classes, label_ridge, z_dim)} if label_ridge else {}),
                                      **({'cycle': LabelCycle('z', n_classes, label_cycle)} if label_cycle else {}),
-                                     **({'style': StyleCycle('z', n_classes, style_cycle)} if style_cycle else {})},
+                                     **({'style': StyleCycle('z', n_classes, style_cycle, blur=style_cycle_blur)} if style_cycle else {})},
                        enc_kw=ekw, dec_kw={'bn': bn, **ikw})
 
 # %% ../nbs/40_supervised.ipynb #90670637
@@ -253,6 +255,7 @@ LABEL_KNN = Option('label_knn', nonneg_float, 0., "ours: weight of a nearest-nei
 LABEL_RIDGE = Option('label_ridge', nonneg_float, 0., "ours: weight of a readout of the label refitted at every step (no adversary to fool): a ridge regression from 256 fixed random ReLU features of the last 5,000 standardised means seen in training to their labels, and the encoder lowers its margin for each code's own label, in the reconstruction loss (the paper has none; 0: none)")
 LABEL_CYCLE = Option('label_cycle', nonneg_float, 0., "ours: weight of a label-swap cycle added to the reconstruction loss: each code's mean is decoded under a random label (no gradient into the decoder) and the encoder is asked to read the same code back, E(D(z, y')) = z (the paper has none; 0: none)")
 STYLE_CYCLE = Option('style_cycle', nonneg_float, 0., "ours: weight of a style cycle added to the reconstruction loss: each code is decoded under another label and the image's ink, slant, spreads and stroke width, each standardised within its digit class, are asked to follow the input's: one minus their correlation over the mini-batch (`StyleCycle`; the paper has none; 0: none)")
+STYLE_CYCLE_BLUR = Option('style_cycle_blur', nonneg_float, 0., "ours: the style cycle measures stroke width on a Gaussian blur of this many pixels, so that a speckled outline cannot pass for a thin stroke (1: its second form; 0: unblurred, its first; needs --style-cycle)")
 EVERY_CURVE = Option('curve_every', nonneg_int, 0, "every N epochs, also the read-back of z ~ p(z) and the MLP probe of the label in z (0: only at the end)")
 
 _CLFS = {}   # (data set, training images, device, seed, epochs) -> the read-back classifier, trained once per process
@@ -323,7 +326,7 @@ class SupervisedMNIST(_Supervised):
                INIT_STD.with_default(0.01, "N(0, s^2) initial weights in every net (A.1's 0.01; §4 states none; chosen by the ablation); 0: PyTorch's default", legacy=0.),
                NOISE_IN.with_default(0., "std of Gaussian noise on the input at training time (A.2.1: 0.3; §4 states none)", legacy=0.),
                LABEL_SCALE, Z_STD, ADV_WEIGHT,
-               COND_ADV, CLIP_GRAD, ENC_BN, Z_NOISE, LABEL_ADV, LABEL_ADV_ON, LABEL_ADV_LR, LABEL_ADV_STEPS, LABEL_ADV_NETS, LABEL_ADV_RESET, LABEL_ADV_FLOOR, LABEL_HSIC, LABEL_KNN, LABEL_RIDGE, LABEL_CYCLE, STYLE_CYCLE, ENC_LABEL, EVERY_CURVE)
+               COND_ADV, CLIP_GRAD, ENC_BN, Z_NOISE, LABEL_ADV, LABEL_ADV_ON, LABEL_ADV_LR, LABEL_ADV_STEPS, LABEL_ADV_NETS, LABEL_ADV_RESET, LABEL_ADV_FLOOR, LABEL_HSIC, LABEL_KNN, LABEL_RIDGE, LABEL_CYCLE, STYLE_CYCLE, STYLE_CYCLE_BLUR, ENC_LABEL, EVERY_CURVE)
     def _load(self, opts): return load_mnist()
     def model(self, opts, data):
         return supervised_aae(data.shape, data.n_classes, opts.z_dim, (opts.hidden,) * 2, (opts.hidden,) * 2, label_input=bool(opts.label_input),
@@ -331,7 +334,7 @@ class SupervisedMNIST(_Supervised):
                               z_std=opts.get('z_std') or 1., adv_weight=opts.get('adv_weight') or 1., cond_adv=bool(opts.get('cond_adv')),
                               enc_bn=opts.get('enc_bn') or 'none', z_noise=opts.get('z_noise') or 0., label_adv=opts.get('label_adv') or 0.,
                               label_adv_on=opts.get('label_adv_on') or 'code', label_adv_lr=opts.get('label_adv_lr'), label_adv_steps=opts.get('label_adv_steps') or 1,
-                              label_adv_nets=opts.get('label_adv_nets') or 1, label_adv_reset=opts.get('label_adv_reset') or 0, label_adv_floor=opts.get('label_adv_floor') or STD_FLOOR, label_hsic=opts.get('label_hsic') or 0., label_knn=opts.get('label_knn') or 0., label_ridge=opts.get('label_ridge') or 0., label_cycle=opts.get('label_cycle') or 0., style_cycle=opts.get('style_cycle') or 0.,
+                              label_adv_nets=opts.get('label_adv_nets') or 1, label_adv_reset=opts.get('label_adv_reset') or 0, label_adv_floor=opts.get('label_adv_floor') or STD_FLOOR, label_hsic=opts.get('label_hsic') or 0., label_knn=opts.get('label_knn') or 0., label_ridge=opts.get('label_ridge') or 0., label_cycle=opts.get('label_cycle') or 0., style_cycle=opts.get('style_cycle') or 0., style_cycle_blur=opts.get('style_cycle_blur') or 0.,
                               enc_label=bool(opts.get('enc_label')))
 
 @register

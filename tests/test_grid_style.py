@@ -46,3 +46,14 @@ def test_columns_alike_when_the_decoder_ignores_the_label():
     with torch.no_grad(): r = grid_style(m, test, n_rows=50)
     varied = [c for c, s in zip(r['row_consistency'], r['row_spread']) if s > 1e-3]
     assert varied and min(varied) > 0.999                                  # each row draws the same image under every label
+
+def test_roughness_sees_a_speckle_and_not_a_wider_stroke():
+    "tools/roughness.py: a pixel-scale speckle reads rougher than any clean bar; a grid's roughest rows come first."
+    from roughness import roughness, grid_roughness
+    bar = lambda t: torch.zeros(1, 28, 28).index_fill_(2, torch.arange(14 - t // 2, 14 - t // 2 + t), 1.) * ((torch.arange(28) >= 8) & (torch.arange(28) < 20))[None, :, None]
+    cb = 1 - 0.5 * ((torch.arange(28)[:, None] + torch.arange(28)[None]) % 2).float()
+    clean, rough = roughness(torch.stack([bar(t) for t in (2, 3, 4)])), roughness(torch.stack([bar(t) * cb for t in (2, 3, 4)]))
+    assert clean.max() < 1.6 and rough.min() > 2.0, (clean, rough)
+    r = grid_roughness(_model(), _split(), n_rows=20)
+    assert r['roughest_rows_mean'] == sorted(r['roughest_rows_mean'], reverse=True) and len(set(r['roughest_rows'])) == 5
+    assert r['grid_mean'] <= r['roughest_rows_mean'][0] and r['test_mean'] > 1.0

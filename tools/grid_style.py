@@ -57,25 +57,20 @@ def grid_style(model, test, n_rows:int=500, seed:int=0) -> dict:
 
 def blur_kept(x, y, mx, k:int, sigma:float=1.0):
     "`kept` for the test images blurred by a Gaussian of `sigma` pixels in place of a model's reconstructions: what blur alone costs each measure."
-    import torch, torch.nn.functional as F
     from handwriting_probe import measures
-    r = torch.arange(-3, 4, dtype=x.dtype); g = torch.exp(-r ** 2 / (2 * sigma ** 2)); g = g / g.sum()
-    xb = F.conv2d(F.conv2d(x, g.view(1, 1, 1, 7), padding=(0, 3)), g.view(1, 1, 7, 1), padding=(3, 0))
-    mb = measures(xb)
+    from aae_nb.model import gaussian_blur
+    mb = measures(gaussian_blur(x[:, 0], sigma)[:, None])
     return class_corr(mx, mb, y, k)
 
 def main(dirs):
     import torch
     torch.set_num_threads(1)
     from aae_nb.data import load_mnist
-    from style_use import load_final
+    from style_use import final_models
     from handwriting_probe import NAMES
     test = load_mnist().test
     n_rows, seed = 500, 0
-    for d in map(Path, dirs):
-        m, src, ep = load_final(d)
-        if m is None: print(f"{d}: no model.pt or checkpoint.pt, skipped"); continue
-        if not m.label_input: print(f"{d}: the decoder takes no label, skipped"); continue
+    for d, m, src, ep in final_models(dirs, need_label=True):
         with torch.no_grad(): r = grid_style(m, test, n_rows, seed)
         rec = {'measures': NAMES, **r, 'n_rows': n_rows, 'seed': seed, 'n_test_images': len(test.x), 'epochs': ep, 'model_file': src,
                'command': 'python tools/grid_style.py ' + str(d)}

@@ -15,12 +15,9 @@ NAMES = ['ink', 'box width', 'box height', 'centre x', 'centre y', 'slant', 'hor
 def measures(x):
     "(N, 9) handwriting measures of images x (N, 1, 28, 28) in [0, 1]: ink, box width and height, centre (x, y), slant, horizontal and vertical spread, stroke width."
     import torch, torch.nn.functional as F
-    p = x[:, 0].float(); n, h, w = p.shape
-    ink = p.sum((1, 2)).clamp_min(1e-6)
-    ys, xs = torch.arange(h, dtype=p.dtype), torch.arange(w, dtype=p.dtype)
-    cy, cx = (p.sum(2) * ys).sum(1) / ink, (p.sum(1) * xs).sum(1) / ink
-    dy, dx = ys[None, :, None] - cy[:, None, None], xs[None, None, :] - cx[:, None, None]
-    vy, vx, cxy = (p * dy ** 2).sum((1, 2)) / ink, (p * dx ** 2).sum((1, 2)) / ink, (p * dx * dy).sum((1, 2)) / ink
+    from aae_nb.model import ink_moments                                                   # the moments `hand_measures` trains with
+    p = x[:, 0].float()
+    ink, cx, cy, vx, vy, cxy = ink_moments(p, eps=1e-6)
     on = p > 0.5
     rows, cols = on.any(2), on.any(1)
     span = lambda m: ((m.shape[1] - 1 - m.float().flip(1).argmax(1)) - m.float().argmax(1) + 1) * m.any(1)   # last - first + 1 (0: none)

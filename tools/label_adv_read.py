@@ -15,11 +15,9 @@ def main(dirs, bs=100):
     import torch
     torch.set_num_threads(1)
     from aae_nb.data import load_mnist
-    from style_use import load_final
+    from style_use import final_models
     test = load_mnist().test
-    for d in map(Path, dirs):
-        m, src, ep = load_final(d)
-        if m is None: print(f"{d}: no model.pt or checkpoint.pt, skipped"); continue
+    for d, m, src, ep in final_models(dirs):
         la = m.regularizers['label'] if 'label' in m.regularizers else None
         if la is None: print(f"{d}: no label adversary, skipped"); continue
         hits, n = torch.zeros(la.n_nets), 0

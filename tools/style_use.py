@@ -21,6 +21,14 @@ def load_final(d:Path):
         return run.model, 'checkpoint.pt', run.epoch
     return None, None, None
 
+def final_models(dirs, need_label:bool=False):
+    "(run directory, model, its file, its epoch) for each of `dirs` that holds a model (`load_final`), saying which are skipped; `need_label`: only decoders that take the label."
+    for d in map(Path, dirs):
+        m, src, ep = load_final(d)
+        if m is None: print(f"{d}: no model.pt or checkpoint.pt, skipped"); continue
+        if need_label and not m.label_input: print(f"{d}: the decoder takes no label, skipped"); continue
+        yield d, m, src, ep
+
 def main(dirs):
     import torch
     torch.set_num_threads(1)
@@ -28,9 +36,7 @@ def main(dirs):
     from aae_nb.metrics import live_units, code_spread
     from aae_nb.supervised import style_use
     test = load_mnist().test
-    for d in map(Path, dirs):
-        m, src, ep = load_final(d)
-        if m is None: print(f"{d}: no model.pt or checkpoint.pt, skipped"); continue
+    for d, m, src, ep in final_models(dirs):
         dflt = {k: v.default for k, v in inspect.signature(style_use).parameters.items()}     # what style_use measured on
         rec = {'style_use': style_use(m, test), 'live_units': live_units(m, test, n=dflt['n']), 'z_spread': code_spread(m, test, n=dflt['n']),
                'epochs': ep, 'model_file': src, 'n_test_images': dflt['n'], 'seed': dflt['seed'],
