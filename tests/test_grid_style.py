@@ -47,9 +47,9 @@ def test_columns_alike_when_the_decoder_ignores_the_label():
     varied = [c for c, s in zip(r['row_consistency'], r['row_spread']) if s > 1e-3]
     assert varied and min(varied) > 0.999                                  # each row draws the same image under every label
 
-def test_roughness_sees_a_speckle_and_not_a_wider_stroke():
+def test_roughness_sees_a_speckle_and_not_a_wider_stroke(tmp_path):
     "tools/roughness.py: a pixel-scale speckle reads rougher than any clean bar; a grid's roughest rows come first."
-    from roughness import roughness, grid_roughness
+    from roughness import roughness, grid_roughness, draw_rows
     bar = lambda t: torch.zeros(1, 28, 28).index_fill_(2, torch.arange(14 - t // 2, 14 - t // 2 + t), 1.) * ((torch.arange(28) >= 8) & (torch.arange(28) < 20))[None, :, None]
     cb = 1 - 0.5 * ((torch.arange(28)[:, None] + torch.arange(28)[None]) % 2).float()
     clean, rough = roughness(torch.stack([bar(t) for t in (2, 3, 4)])), roughness(torch.stack([bar(t) * cb for t in (2, 3, 4)]))
@@ -57,3 +57,6 @@ def test_roughness_sees_a_speckle_and_not_a_wider_stroke():
     r = grid_roughness(_model(), _split(), n_rows=20)
     assert r['roughest_rows_mean'] == sorted(r['roughest_rows_mean'], reverse=True) and len(set(r['roughest_rows'])) == 5
     assert r['grid_mean'] <= r['roughest_rows_mean'][0] and r['test_mean'] > 1.0
+    assert len(r['median_rows']) == 2 and not set(r['median_rows']) & set(r['roughest_rows'][:1])
+    draw_rows(_model(), r['roughest_rows'][:4] + r['median_rows'], 20, 0, tmp_path/'r.png', 'rows')
+    assert (tmp_path/'r.png').read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
