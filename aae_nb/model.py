@@ -17,10 +17,10 @@ __all__ = ['KERNELS', 'SCALE_FACTORS', 'REGULARIZERS', 'ON_CHOICES', 'STD_FLOOR'
            'disc_loss', 'gen_loss', 'r1_penalty', 'gaussian_entropy', 'gaussian_log_prob', 'kl_gaussian', 'sqdist',
            'rbf_kernel', 'imq_kernel', 'kernel_matrix', 'mmd2_u', 'scales_for', 'Regularizer',
            'regularizer_from_config', 'onehot_cond', 'AdversarialRegularizer', 'code_view', 'LabelAdversary',
-           'LabelHSIC', 'LabelKNN', 'LabelRidge', 'LabelCycle', 'ink_moments', 'gaussian_blur', 'hand_measures',
-           'StyleCycle', 'KLRegularizer', 'MMDRegularizer', 'DecoderInput', 'decoder_input_from_config', 'ConcatInput',
-           'ClusterHeads', 'HeadHinge', 'AutoEncoder', 'atomic_save', 'atomic_write_text', 'save_model',
-           'read_checkpoint', 'load_model']
+           'LabelHSIC', 'LabelKNN', 'LabelRidge', 'LabelCycle', 'ink_moments', 'gaussian_blur', 'outline_length',
+           'hand_measures', 'StyleCycle', 'KLRegularizer', 'MMDRegularizer', 'DecoderInput',
+           'decoder_input_from_config', 'ConcatInput', 'ClusterHeads', 'HeadHinge', 'AutoEncoder', 'atomic_save',
+           'atomic_write_text', 'save_model', 'read_checkpoint', 'load_model']
 
 # %% ../nbs/03_model.ipynb #c815d942
 def recon_loss(xr:torch.Tensor, # (B, C, H, W) reconstructions
@@ -479,14 +479,18 @@ def gaussian_blur(p:torch.Tensor, sigma:float) -> torch.Tensor: # (N, H, W) imag
     g = torch.exp(-r ** 2 / (2 * sigma ** 2)); g = g / g.sum(); k = len(r) // 2
     return F.conv2d(F.conv2d(p[:, None], g.view(1, 1, 1, -1), padding=(0, k)), g.view(1, 1, -1, 1), padding=(k, 0))[:, 0]
 
+def outline_length(p:torch.Tensor, # (N, H, W) images
+                   eps:float=1e-6) -> torch.Tensor: # inside the square root: a gradient at a blank pixel
+    "(N,) |grad p| summed over each image (forward differences): the length of its outline, in units of ink; `tools/roughness.py` measures with it too."
+    gy, gx = p[:, 1:, :-1] - p[:, :-1, :-1], p[:, :-1, 1:] - p[:, :-1, :-1]
+    return (gx ** 2 + gy ** 2 + eps).sqrt().sum((1, 2))
+
 def hand_measures(x:torch.Tensor, # (N, C, H, W) images in [0, 1]
                   blur:float=0.) -> torch.Tensor: # std (pixels) of a Gaussian blur under which the outline is measured (0: none)
     "(N, 5) differentiable measures of how each image is written: ink, slant, horizontal and vertical spread (std of the ink's x and y), stroke width (2 ink / outline)."
     p = x.float().mean(1)                                                               # (N, H, W)
     ink, _, _, vx, vy, cxy = ink_moments(p)
-    q = gaussian_blur(p, blur)                                                          # a blurred outline: speckle adds no length to it
-    gy, gx = q[:, 1:, :-1] - q[:, :-1, :-1], q[:, :-1, 1:] - q[:, :-1, :-1]
-    outline = (gx ** 2 + gy ** 2 + 1e-6).sqrt().sum((1, 2)).clamp_min(1e-3)          # |grad p| summed: the outline's length
+    outline = outline_length(gaussian_blur(p, blur)).clamp_min(1e-3)                   # a blurred outline: speckle adds no length to it
     return torch.stack([ink, cxy / vy.clamp_min(1e-3), vx.clamp_min(1e-6).sqrt(), vy.clamp_min(1e-6).sqrt(), 2 * ink / outline], 1)
 
 class StyleCycle(Regularizer):

@@ -14,12 +14,9 @@ from pathlib import Path
 
 def roughness(x, sigma:float=1.0):
     "(N,) outline of images x (N, C, H, W) over the outline of their Gaussian blur of `sigma` pixels."
-    from aae_nb.model import gaussian_blur
+    from aae_nb.model import gaussian_blur, outline_length
     p = x.float().mean(1)
-    def outline(q):
-        gy, gx = q[:, 1:, :-1] - q[:, :-1, :-1], q[:, :-1, 1:] - q[:, :-1, :-1]
-        return (gx ** 2 + gy ** 2).sqrt().sum((1, 2))
-    return outline(p) / outline(gaussian_blur(p, sigma)).clamp_min(1e-6)
+    return outline_length(p, eps=0.) / outline_length(gaussian_blur(p, sigma), eps=0.).clamp_min(1e-6)
 
 def grid_roughness(model, test, n_rows:int=500, seed:int=0) -> dict:
     "Roughness of the grid of `n_rows` codes z ~ p(z) under every label, and of the test images `test.x`."
