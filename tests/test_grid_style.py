@@ -60,3 +60,19 @@ def test_roughness_sees_a_speckle_and_not_a_wider_stroke(tmp_path):
     assert len(r['median_rows']) == 2 and not set(r['median_rows']) & set(r['roughest_rows'][:1])
     draw_rows(_model(), r['roughest_rows'][:4] + r['median_rows'], 20, 0, tmp_path/'r.png', 'rows')
     assert (tmp_path/'r.png').read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+
+def test_probe_noise_reads_a_label_the_codes_carry_and_not_one_they_do_not():
+    "tools/probe_noise.py: the probe's five seeds and its longer run read the label from codes of images that show it, and read about chance from codes of images that do not."
+    from probe_noise import probe_noise, SEEDS
+    from aae_nb.data import DataSets
+    def data(shown, n=600, seed=0):
+        g = torch.Generator().manual_seed(seed); y = torch.arange(n) % 10
+        x = torch.rand(n, 1, 28, 28, generator=g) * 0.2
+        if shown: x[torch.arange(n), 0, 2 * y + 4, 4:24] = 1.                      # the label as a bar at its own row
+        h = n // 2
+        return DataSets('toy', Split(x[:h], y[:h]), None, Split(x[h:], y[h:]), 10)
+    m = _model()
+    on, off = probe_noise(m, data(True)), probe_noise(m, data(False))
+    assert len(on['seeds']) == len(SEEDS) == 5 and 'long' in on
+    assert min(on['seeds']) > 0.6 and on['long'] > 0.6                     # the codes of a random encoder still separate ten bars
+    assert max(off['seeds']) < 0.25 and off['long'] < 0.25                   # chance is 0.10
