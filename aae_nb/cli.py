@@ -199,6 +199,11 @@ def main(argv:list|None=None) -> int:
     prev = signal.getsignal(signal.SIGINT)
     mine = prev is signal.default_int_handler and threading.current_thread() is threading.main_thread()   # never where SIGINT is ignored
     if mine: signal.signal(signal.SIGINT, on_int)
+    prev_hook = sys.unraisablehook                          # a Ctrl-C that lands in a callback Python cannot raise from (importlib's
+    def quiet(u):                                           # module-lock weakref `cb`, a `__del__`) is printed as "Exception ignored"
+        if hit and u.exc_type is not None and issubclass(u.exc_type, KeyboardInterrupt): return   # with a traceback: dropped here,
+        prev_hook(u)                                        # `_raise_again` raises it in the main thread 2 s later
+    if mine: sys.unraisablehook = quiet
     try:
         try: return _command(argv)
         except Exception as e:
@@ -212,4 +217,4 @@ def main(argv:list|None=None) -> int:
         print(f"aae: interrupted; {why}" if why else "aae: interrupted (Ctrl-C)", file=sys.stderr); return 130
     finally:
         interrupt_answered(); _ctrl_c.pop('hint', None)
-        if mine: signal.signal(signal.SIGINT, prev)
+        if mine: signal.signal(signal.SIGINT, prev); sys.unraisablehook = prev_hook

@@ -351,6 +351,24 @@ def _interrupt_when(p, ready, timeout=60):
     assert p.returncode == 130, err
     return one_line(err, 'aae: interrupted')
 
+_IN_A_CALLBACK = """
+import signal, sys, time, weakref
+import aae_nb.cli as cli
+class Thing: pass
+def command(argv):
+    def cb(r): signal.raise_signal(signal.SIGINT); time.sleep(0.01)   # the Ctrl-C lands inside a weakref callback,
+    t = Thing(); ref = weakref.ref(t, cb); del t
+    for _ in range(1000): time.sleep(0.01)                 # where Python can only print it ("Exception ignored in"): seen in CI
+    return 0                                               # inside importlib's module-lock callback while `aae train` imported torch
+cli._command = command
+sys.exit(cli.main(['list']))
+"""
+
+def test_13_ctrl_c_inside_a_callback_is_one_line():
+    p = subprocess.run([sys.executable, '-c', _IN_A_CALLBACK], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 130, p.stderr
+    one_line(p.stderr, 'aae: interrupted')
+
 @pytest.mark.skipif(not Path('/proc/self/maps').exists(), reason='needs /proc to see the process start')
 def test_13_ctrl_c_in_the_first_second_during_eval_and_during_bench(done, tmp_path):
     out = tmp_path/'run'
