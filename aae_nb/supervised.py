@@ -4,7 +4,7 @@
 
 # %% ../nbs/40_supervised.ipynb #9f9f7955
 from __future__ import annotations
-import math
+import copy, math
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 from .priors import GaussianPrior
@@ -136,8 +136,10 @@ def _fit(net:nn.Module, x:torch.Tensor, y:torch.Tensor, epochs:int, bs:int, lr:f
 @torch.no_grad()
 def predict(net:nn.Module, x:torch.Tensor, bs:int=1000) -> torch.Tensor:
     "Predicted classes of `x` (on the classifier's device), in eval mode: (N,) on the CPU."
-    net.eval(); dev = next(net.parameters()).device
-    return torch.cat([net(x[i:i + bs].to(dev)).argmax(1).cpu() for i in range(0, len(x), bs)])
+    net.eval(); dev = next(net.parameters()).device; fmt = {}
+    if x.dim() == 4:                                            # images: a copy of the net and each batch in channels_last, where
+        net, fmt = copy.deepcopy(net).to(memory_format=torch.channels_last), dict(memory_format=torch.channels_last)   # convolutions run 2-4x faster on a CPU
+    return torch.cat([net(x[i:i + bs].to(dev, **fmt)).argmax(1).cpu() for i in range(0, len(x), bs)])
 
 def train_classifier(split, # a training split with `.x` (N, C, H, W) and labels `.y`
                      n_classes:int=10, epochs:int=2, bs:int=128, lr:float=1e-3, seed:int=0, device='cpu') -> DigitClassifier:
