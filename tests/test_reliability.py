@@ -365,7 +365,8 @@ sys.exit(cli.main(['list']))
 """
 
 def test_13_ctrl_c_inside_a_callback_is_one_line():
-    p = subprocess.run([sys.executable, '-c', _IN_A_CALLBACK], capture_output=True, text=True, timeout=60)
+    p = subprocess.run([sys.executable, '-c', _IN_A_CALLBACK], capture_output=True, text=True, timeout=60,
+                       preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))   # as `_start`: a runner started in the background ignores SIGINT
     assert p.returncode == 130, p.stderr
     one_line(p.stderr, 'aae: interrupted')
 
