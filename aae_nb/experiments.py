@@ -21,8 +21,8 @@ __all__ = ['SEED_MAX', 'MAX_UNITS', 'COMMON', 'HIDDEN', 'LABELS', 'NOISE_IN', 'Z
            'EXPERIMENTS', 'SECTIONS', 'RESUME_MAY_CHANGE', 'EVAL_WHAT', 'EVALUATORS', 'positive_int', 'nonneg_int',
            'seed_int', 'units', 'label_count', 'rate', 'nonneg_float', 'positive_float', 'Option', 'check_z_noise',
            'init_std_of', 'labelled_share', 'labelled_kw', 'Experiment', 'subset_train', 'register', 'load_all',
-           'get_experiment', 'resolve_options', 'device_name', 'RunLock', 'run_experiment', 'load_run', 'evaluate_run',
-           'run_summary', 'show_run']
+           'get_experiment', 'resolve_options', 'device_name', 'package_version', 'RunLock', 'run_experiment',
+           'load_run', 'evaluate_run', 'run_summary', 'show_run']
 
 # %% ../nbs/07_experiments.ipynb #a3b95762
 def _whole(v, lo:int, what:str, hi:int|None=None) -> int:
@@ -226,6 +226,15 @@ def device_name(dev:torch.device) -> str:
     if dev.type == 'cuda': return f"cuda ({torch.cuda.get_device_name(dev)})"
     return f"{dev.type} ({platform.processor() or platform.machine()}, {counted(torch.get_num_threads(), 'thread')})"
 
+def package_version(root:str|Path|None=None) -> str:
+    """This package's version and a hash of its own source files (`0.1.0+src.1a2b3c4d5e`): two runs that record the same
+    string ran the same code, whatever the install (a checkout, a wheel); `root` is the package folder (default: this one)."""
+    import hashlib
+    pkg = importlib.import_module('aae_nb')
+    h = hashlib.sha1()
+    for f in sorted(Path(root or Path(pkg.__file__).parent).glob('*.py')): h.update(f.name.encode() + b'\0' + f.read_bytes() + b'\0')
+    return f"{pkg.__version__}+src.{h.hexdigest()[:10]}"
+
 def _check_out(out:Path):
     if str(out) in ('', '.'): raise ValueError("--out must name a run directory (got an empty path)")
     if out.exists() and not out.is_dir(): raise ValueError(f"--out {out} is a file, not a directory")
@@ -386,7 +395,7 @@ def _finish(exp, learn, out, opts) -> dict:
     rep = exp.report(learn, out, opts) or {}
     res = {'experiment': name, 'paper': exp.paper, 'command': ' '.join(['aae'] + sys.argv[1:]) if Path(sys.argv[0]).name == 'aae' else None,
            'options': opts, 'epochs': learn.epoch, 'paper_epochs': exp.paper_epochs, 'wall_s': round(learn.wall, 2),
-           'device': device_name(learn.device), 'precision': learn.precision, 'torch': torch.__version__, 'model': learn.model.config(),
+           'device': device_name(learn.device), 'precision': learn.precision, 'torch': torch.__version__, 'aae_nb': package_version(), 'model': learn.model.config(),
            'final': {**learn.history[-1], **{k: v for k, v in rep.items() if k != 'figures'}}, 'figures': rep.get('figures', [])}
     atomic_write_text(json.dumps(res, indent=1), out/'metrics.json')
     return res
@@ -469,7 +478,7 @@ def evaluate_run(run_dir:str|Path, what=EVAL_WHAT, device='auto', out:str|Path|N
             if k not in EVALUATORS: raise ValueError(f"--{k}: no section of this package provides that measure")
             EVALUATORS[k][0](run)                               # a model without a prior, or --fid on non-MNIST images, fails here, before anything is written
         if not own: locks.append(RunLock(dest).acquire()); _other_run()   # the directory written to has one owner too
-        res = {'experiment': run.experiment.name, 'run': str(run.dir), 'epochs': run.epoch, 'device': device_name(run.device), 'figures': []}
+        res = {'experiment': run.experiment.name, 'run': str(run.dir), 'epochs': run.epoch, 'device': device_name(run.device), 'aae_nb': package_version(), 'figures': []}
         if 'report' in what:
             rep = run.experiment.report(run, dest, run.opts) or {}
             res['report'] = {k: v for k, v in rep.items() if k != 'figures'}; res['figures'] += rep.get('figures', [])
