@@ -119,8 +119,8 @@ def run_one(name, file, old, new, killer=None):
     with tempfile.TemporaryDirectory() as d:
         shutil.copytree(ROOT/'aae_nb', Path(d)/'aae_nb', ignore=shutil.ignore_patterns('__pycache__'))
         apply(Path(d)/'aae_nb', file, old, new)
-        for args in ([f'{BEHAVIOUR}::{killer}'] if killer else []) + [[str(BEHAVIOUR)]]:
-            rc, out = _pytest_in_fork(d, args if isinstance(args, list) else [args])
+        for target in ([f'{BEHAVIOUR}::{killer}'] if killer else []) + [str(BEHAVIOUR)]:
+            rc, out = _pytest_in_fork(d, [target])
             if rc != 0: return True, _first_failed(out) or '(error) ' + out[-300:]
         return False, ''
 
@@ -144,7 +144,7 @@ def serve(names) -> int:
     if 'aae_nb' in sys.modules: raise SystemExit('mutants: aae_nb is already imported here; forks would share it')
     check_copy_is_used()
     todo = [m for m in MUTANTS if not names or m[0] in names]
-    survivors, wrong = [], []
+    survivors = []
     print(f"{'mutant':<56} {'result':<8} killed by", flush=True)
     for n, f, old, new, killer in todo:
         killed, test = run_one(n, f, old, new, killer)
