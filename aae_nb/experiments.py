@@ -353,6 +353,7 @@ def run_experiment(name:str, # experiment name (`aae list`)
             raise ValueError(f"{out} holds a run of experiment {run['experiment']!r} that never finished an epoch; choose another --out (or delete {out})")
         start = True
     opts = resolve_options(exp, kw, prev, record=run_file)
+    code = package_version()                                       # the code that trains (this segment, for a resumed run), taken before it does
     get_device(opts.device)                                        # an unusable device fails here, before anything is written
     rank, world = init_distributed()   # under torchrun: every process has checked `out` before any of them writes to it
     if world > 1: dist.barrier()
@@ -385,17 +386,17 @@ def run_experiment(name:str, # experiment name (`aae list`)
         if not quiet: print(f"{name} ({exp.paper}): {opts.epochs} epochs on {device_name(learn.device)} -> {out}")
         learn.fit(opts.epochs)
         if learn.rank: return {}
-        return _finish(exp, learn, out, opts)
+        return _finish(exp, learn, out, opts, code)
     finally: lock.release()
-def _finish(exp, learn, out, opts) -> dict:
-    "After training: model.pt, the experiment's report, metrics.json."
+def _finish(exp, learn, out, opts, code:str) -> dict:
+    "After training: model.pt, the experiment's report, metrics.json (`code`: `package_version()` when the run started)."
     name = exp.name
     save_model(learn.model, out/'model.pt')
     learn.model.eval()
     rep = exp.report(learn, out, opts) or {}
     res = {'experiment': name, 'paper': exp.paper, 'command': ' '.join(['aae'] + sys.argv[1:]) if Path(sys.argv[0]).name == 'aae' else None,
            'options': opts, 'epochs': learn.epoch, 'paper_epochs': exp.paper_epochs, 'wall_s': round(learn.wall, 2),
-           'device': device_name(learn.device), 'precision': learn.precision, 'torch': torch.__version__, 'aae_nb': package_version(), 'model': learn.model.config(),
+           'device': device_name(learn.device), 'precision': learn.precision, 'torch': torch.__version__, 'aae_nb': code, 'model': learn.model.config(),
            'final': {**learn.history[-1], **{k: v for k, v in rep.items() if k != 'figures'}}, 'figures': rep.get('figures', [])}
     atomic_write_text(json.dumps(res, indent=1), out/'metrics.json')
     return res
