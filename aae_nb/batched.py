@@ -608,7 +608,7 @@ def run_batched(name:str, # experiment name (`aae list`)
                 time_limit:float|None=None, # seconds: stop at the end of the last epoch that fits, then write the reports
                 **kw) -> list:
     "Train experiment `name` once per seed (and label count) as one batched model; each run writes its own run directory as `run_experiment` does. Returns the runs' metrics.json."
-    from aae_nb.experiments import (get_experiment, resolve_options, device_name, RunLock, seed_int, _check_out, _read_run, _report_made, _finish)
+    from aae_nb.experiments import (get_experiment, resolve_options, device_name, RunLock, seed_int, _check_out, _read_run, _report_made, _finish, package_version)
     exp = get_experiment(name)
     known = exp.all_options()
     if kw.get('seed') is not None: raise ValueError("give the runs' seeds with --seeds, not --seed")
@@ -624,6 +624,7 @@ def run_batched(name:str, # experiment name (`aae list`)
         if not labels or len(set(map(str, labels))) != len(labels): raise ValueError(f"--labels needs one or more different label counts, got {labels}")
     kw.pop('labels', None) if labels is not None else None
     out = Path(out); _check_out(out)
+    code = package_version()                                                              # the code that trains, taken before it does
     combos = [(l, s) for l in (labels if labels is not None else [None]) for s in seeds]
     dirs = [out/run_name(s, l) for l, s in combos]
     prevs, starts = [], []
@@ -689,7 +690,7 @@ def run_batched(name:str, # experiment name (`aae list`)
         res = []
         for L, d, o in zip(runs, dirs, optss):
             L.model.eval()
-            r = _finish(exp, L, d, o)
+            r = _finish(exp, L, d, o, code)
             r['batched'] = {'runs': [x.name for x in dirs], 'noise': noise, 'step': bl.step_kind}
             atomic_write_text(json.dumps(r, indent=1), d/'metrics.json')
             res.append(r)
