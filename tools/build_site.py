@@ -553,8 +553,8 @@ class Converter:
             if page is None: return m.group(0)
             return f'<a href="{"../" * depth}{page}.html{m.group(3) or ""}">{m.group(1)}</a>'
         s = re.sub(r'(?<!!)\[([^\]\n]*)\]\((?:nbs/)?([\w.-]+\.ipynb)(#[\w-]+)?\)', nb_link, s)
-        # [record](records/run/metrics.json): a file the site serves (build() copies nbs/records/), not a page
-        s = re.sub(r'(?<!!)\[([^\]\n]*)\]\((records/[^)\s]+)(?:\s+"([^"]*)")?\)', lambda m: f'<a href="{"../" * depth}{m.group(2)}"'
+        # [record](records/run/metrics.json): a file the site serves (build() copies nbs/records/), not a page; records/ alone: their index
+        s = re.sub(r'(?<!!)\[([^\]\n]*)\]\((records/[^)\s]*)(?:\s+"([^"]*)")?\)', lambda m: f'<a href="{"../" * depth}{m.group(2)}"'
                    + (f' title="{html.escape(m.group(3))}"' if m.group(3) else '') + f' class="record-link">{m.group(1)}</a>', s)
         def site_link(m):  # [`Prior`](https://host/base/priors.html#prior) -> <a href="priors.html#prior">`Prior`</a>
             local = self._local(m.group(2), depth)
