@@ -8,7 +8,7 @@ import json, math, statistics
 from pathlib import Path
 import torch
 from .priors import GaussianPrior, CategoricalPrior
-from .model import AutoEncoder, AdversarialRegularizer
+from .model import AutoEncoder, AdversarialRegularizer, ConcatInput
 from .learner import OptSpec, OPTIMISERS
 from .metrics import encode_split, cluster_labels, cluster_error, best_map_accuracy, nmi, cluster_report
 from .plots import decode_codes, save_figure, pyplot, error_axis, epochs_label
@@ -33,6 +33,7 @@ def clustering_aae(in_shape:tuple=(1, 28, 28),
                    style_adv_weight:float=1.0, # the Gaussian (z) adversary's generator loss times this (ours: A.3 states the rates)
                    cat_adv_weight:float=1.0, # the Categorical (y) adversary's generator loss times this (ours)
                    z_noise:float=0., # ours: q(z|x) = N(f(x), z_noise^2 I) at training time, a fixed-variance posterior (the paper reports the deterministic one)
+                   dec_y:str='soft', # what the decoder gets for y: 'soft' the softmax output; 'hard' its arg-max one-hot, with the softmax's gradient (straight-through: ours)
                   ) -> AutoEncoder:
     "The §6 clustering AAE (A.3): the Figure 8 network with no supervised head; q(y|x) a softmax over `n_clusters`, q(z|x) linear, two adversaries."
     if isinstance(n_clusters, bool) or not isinstance(n_clusters, int) or n_clusters < 2:
@@ -43,8 +44,10 @@ def clustering_aae(in_shape:tuple=(1, 28, 28),
         if isinstance(w, bool) or not isinstance(w, (int, float)) or not 0 < w < math.inf: raise ValueError(f"{n} must be a positive number, got {w!r}")
     check_z_noise(z_noise, style_std, 'the style prior')
     if z_noise: nkw['head_noise'] = float(z_noise)
+    if dec_y not in ('soft', 'hard'): raise ValueError(f"dec_y must be 'soft' or 'hard', got {dec_y!r}")
+    din = {'dec_in': ('y', 'z')} if dec_y == 'soft' else {'dec_input': ConcatInput(('y', 'z'), {'y': n_clusters, 'z': style_dim}, n_clusters, hard=('y',))}
     return AutoEncoder(in_shape, {'y': ('softmax', n_clusters), 'z': ('linear', style_dim)}, hidden, out_act=out_act,
-                       recon='half_sse', dec_in=('y', 'z'), n_classes=n_clusters, sup_head=None,
+                       recon='half_sse', **din, n_classes=n_clusters, sup_head=None,
                        regularizers={'y': AdversarialRegularizer('y', CategoricalPrior(n_clusters), hidden=disc_hidden, weight=float(cat_adv_weight), **ikw),
                                      'z': AdversarialRegularizer('z', GaussianPrior(style_dim, style_std), hidden=disc_hidden, weight=float(style_adv_weight), **ikw)},
                        enc_kw={'dropout_in': dropout_in, 'bn': bn, 'head_bn': bn if head_bn is None else bool(head_bn), **ikw, **nkw}, dec_kw={'bn': False, **ikw})
@@ -180,12 +183,14 @@ class Clustering(Experiment):
                Option('head_bn', int, 1, "1: batch-norm on both heads' outputs too (our reading of A.3's 'including the last layer of q(y|x) and q(z|x)'); 0: in the trunk's layers only", choices=(0, 1), legacy=1),
                Option('style_adv_weight', positive_float, 1.0, "the Gaussian adversary's generator loss times this: with SGD, its rate times this (ours; A.3 states the rates)", legacy=1.0),
                Option('cat_adv_weight', positive_float, 1.0, "the Categorical adversary's generator loss times this (ours; A.3 states the rates)", legacy=1.0),
-               Z_NOISE)
+               Z_NOISE,
+               Option('dec_y', str, 'soft', "what the decoder gets for y: 'soft' the softmax output (our reading of Figure 8); 'hard' its arg-max one-hot, the softmax's gradient passed straight through (ours)", choices=('soft', 'hard'), legacy='soft'))
     def model(self, opts, data):
         return clustering_aae(data.shape, opts.clusters, opts.style_dim, (opts.hidden,) * 2, (opts.hidden,) * 2,
                               dropout_in=opts.get('dropout_in', 0.2), init_std=init_std_of(opts), noise_in=opts.get('noise_in', 0.),
                               head_bn=bool(opts.get('head_bn', 1)), style_adv_weight=opts.get('style_adv_weight') or 1.,
-                              cat_adv_weight=opts.get('cat_adv_weight') or 1., z_noise=opts.get('z_noise') or 0.)
+                              cat_adv_weight=opts.get('cat_adv_weight') or 1., z_noise=opts.get('z_noise') or 0.,
+                              dec_y=opts.get('dec_y') or 'soft')
     def metrics(self, opts): return {'cluster': cluster_metrics}
     def report(self, run, out, opts):
         m, d, k = run.model, run.data, opts.clusters
