@@ -45,9 +45,9 @@ def clustering_aae(in_shape:tuple=(1, 28, 28),
     check_z_noise(z_noise, style_std, 'the style prior')
     if z_noise: nkw['head_noise'] = float(z_noise)
     if dec_y not in ('soft', 'hard'): raise ValueError(f"dec_y must be 'soft' or 'hard', got {dec_y!r}")
-    din = {'dec_in': ('y', 'z')} if dec_y == 'soft' else {'dec_input': ConcatInput(('y', 'z'), {'y': n_clusters, 'z': style_dim}, n_clusters, hard=('y',))}
     return AutoEncoder(in_shape, {'y': ('softmax', n_clusters), 'z': ('linear', style_dim)}, hidden, out_act=out_act,
-                       recon='half_sse', **din, n_classes=n_clusters, sup_head=None,
+                       recon='half_sse', dec_input=ConcatInput(('y', 'z'), {'y': n_clusters, 'z': style_dim}, n_clusters, hard=('y',) if dec_y == 'hard' else ()),
+                       n_classes=n_clusters, sup_head=None,
                        regularizers={'y': AdversarialRegularizer('y', CategoricalPrior(n_clusters), hidden=disc_hidden, weight=float(cat_adv_weight), **ikw),
                                      'z': AdversarialRegularizer('z', GaussianPrior(style_dim, style_std), hidden=disc_hidden, weight=float(style_adv_weight), **ikw)},
                        enc_kw={'dropout_in': dropout_in, 'bn': bn, 'head_bn': bn if head_bn is None else bool(head_bn), **ikw, **nkw}, dec_kw={'bn': False, **ikw})
