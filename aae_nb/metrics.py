@@ -129,9 +129,9 @@ def own_region_fraction(model, split, key:str='z') -> float:
 # %% ../nbs/04_metrics.ipynb #8eeef6a3
 def _as_long(v): return torch.as_tensor(v).long().cpu()
 
-def cluster_labels(p_valid:torch.Tensor, # (N, K) cluster probabilities (or logits) q(y|x) of the validation images
+def cluster_labels(p_valid:torch.Tensor, # (N, K) cluster probabilities q(y|x) of the validation images (or log-probabilities: the same order; not logits)
                    y_valid:torch.Tensor) -> torch.Tensor:
-    "§6 protocol: cluster i takes the label of the validation image with the largest q(y_i|x). (K,) long."
+    "§6 protocol: cluster i takes the label of the validation image with the largest q(y_i|x); a tie (a float32 softmax is exactly 1 for many confident images) goes to the first in the split's order. (K,) long."
     p, y = torch.as_tensor(p_valid).float().cpu(), _as_long(y_valid)
     if p.ndim != 2 or len(p) != len(y) or not len(y): raise ValueError(f"cluster_labels needs (N, K) probabilities and N labels, got {tuple(p.shape)} and {len(y)}")
     return y[p.argmax(0)]

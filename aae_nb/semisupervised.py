@@ -88,21 +88,26 @@ def vat_loss(logits_of, # x -> class logits
     return F.kl_div(F.log_softmax(logits_of(x + eps * d), 1), p, reduction='batchmean')
 
 class VATCB(Callback):
-    "After every `sup` step, one more step of the `sup` optimiser on `weight` times the VAT loss of the whole mini-batch (ours)."
+    "After every `after` step (`sup`: the supervised one), one more step of that phase's optimiser on `weight` times the VAT loss of softmax head `head` on the whole mini-batch (ours)."
     def __init__(self,
                  eps:float, # L2 radius of the virtual adversarial perturbation
                  weight:float=1.0, # weight of the VAT loss
-                 xi:float=0.1 # finite-difference step of the power iteration
+                 xi:float=0.1, # finite-difference step of the power iteration
+                 after:str='sup', # the phase it follows, whose optimiser takes its step: 'sup', or 'gen' for a model without labels (§6)
+                 head:str|None=None # the softmax head it smooths (default: the model's supervised head)
                 ):
         if not eps > 0: raise ValueError(f"VATCB needs eps > 0, got {eps!r}")
-        self.eps, self.weight, self.xi = eps, weight, xi
-    def after_sup(self, learn):
-        "One more encoder step on the virtual adversarial loss of the mini-batch, after the supervised one."
-        enc, head = learn.model.encoder, learn.model.sup_head + '_logits'
+        if after not in ('sup', 'gen'): raise ValueError(f"VATCB follows the 'sup' or the 'gen' phase, got {after!r}")
+        self.eps, self.weight, self.xi, self.after, self.head = eps, weight, xi, after, head
+        setattr(self, f'after_{after}', self.step)          # the one phase event it listens to
+    def step(self, learn):
+        "One more encoder step on the virtual adversarial loss of the mini-batch, after the phase it follows."
+        enc, head = learn.model.encoder, (self.head or learn.model.sup_head)
+        if head is None or enc.heads.get(head, ('',))[0] != 'softmax': raise ValueError(f"VATCB needs a softmax head to smooth, got {head!r}")
         enc.eval()                                          # no input noise: the perturbation is the only change to x
-        try: loss = vat_loss(lambda v: enc(v)[head].float(), learn.x.float(), self.eps, self.xi)
+        try: loss = vat_loss(lambda v: enc(v)[head + '_logits'].float(), learn.x.float(), self.eps, self.xi)
         finally: enc.train()
-        learn.update('sup', self.weight * loss, 'vat')
+        learn.update(self.after, self.weight * loss, 'vat')
 
 
 # %% ../nbs/50_semisupervised.ipynb #12cf9f63
