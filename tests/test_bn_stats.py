@@ -1,37 +1,15 @@
 """`tools/bn_stats.py`, the §6 ablation's batch-norm arm: its `running` mode is the package's own evaluation, the other
 modes differ from it, and evaluating never changes the model it is given."""
-import copy, importlib.util
-from pathlib import Path
+import copy
 import torch
-from aae_nb.data import DataSets, Split
-from aae_nb.clustering import clustering_aae
 from aae_nb.metrics import cluster_report
-from aae_nb.learner import Learner
+from toy_clustering import load_tool, trained_toy_clustering
 
-ROOT = Path(__file__).resolve().parents[1]
 torch.set_num_threads(1)
 
-def _tool():
-    spec = importlib.util.spec_from_file_location('bn_stats', ROOT/'tools'/'bn_stats.py')
-    m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m); return m
-
-def _trained():
-    g = torch.Generator().manual_seed(0)
-    x = (torch.rand(400, 1, 28, 28, generator=g) < 0.2).float()
-    x[200:, :, :14] = 0                                                # two kinds of image, so the clusters mean something
-    y = (torch.arange(400) >= 200).long()
-    idx = torch.randperm(400, generator=g)
-    x, y = x[idx], y[idx]
-    ds = DataSets('toy', Split(x[:300], y[:300]), Split(x[300:350], y[300:350]), Split(x[350:], y[350:]), 2)
-    torch.manual_seed(0)
-    learn = Learner(clustering_aae(n_clusters=4, hidden=(32, 32), disc_hidden=(16, 16), init_std=0.01), ds, bs=100,
-                    opt='paper-clustering', device='cpu')
-    learn.fit(2)
-    return learn.model.eval(), ds
-
 def test_running_mode_is_the_packages_evaluation_and_the_model_is_left_as_it_was():
-    tool = _tool()
-    model, ds = _trained()
+    tool = load_tool('bn_stats')
+    model, ds = trained_toy_clustering()
     before = copy.deepcopy(model.state_dict())
     res = tool.bn_stats(model, ds)
     assert set(res) == {'running', 'population', 'population-clean', 'batch'}
@@ -41,8 +19,8 @@ def test_running_mode_is_the_packages_evaluation_and_the_model_is_left_as_it_was
     assert not model.training
 
 def test_recomputed_statistics_are_the_training_splits():
-    tool = _tool()
-    model, ds = _trained()
+    tool = load_tool('bn_stats')
+    model, ds = trained_toy_clustering()
     m = tool._recompute(model, ds.train.x, 100, dropout=False)
     bn = next(b for b in m.encoder.modules() if isinstance(b, torch.nn.BatchNorm1d))
     lin = next(l for l in m.encoder.modules() if isinstance(l, torch.nn.Linear))

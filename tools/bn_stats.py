@@ -52,7 +52,8 @@ def bn_stats(model, data, bs:int=100) -> dict:
     res['batch'] = {'error': cluster_error(pv, data.valid.y, pt, data.test.y), 'best_map_accuracy': best_map_accuracy(pt.argmax(1), data.test.y)}
     return res
 
-def main(dirs):
+def finished_clustering_runs(dirs):
+    "Each finished clustering run among `dirs`: (folder, its model.pt in eval mode, MNIST with its training subset, its epochs); the others are skipped with a line saying why."
     import torch
     torch.set_num_threads(1)
     from aae_nb.data import load_mnist
@@ -63,10 +64,11 @@ def main(dirs):
         if not (d/'model.pt').is_file(): print(f"{d}: no model.pt (unfinished run), skipped"); continue
         run = json.loads((d/'run.json').read_text())
         if run.get('experiment') != 'clustering': print(f"{d}: a {run.get('experiment')!r} run, not a clustering one, skipped"); continue
-        n = run.get('options', {}).get('n_train')
-        ds = subset_train(data, n)
-        m = load_model(d/'model.pt').eval()
         ep = json.loads((d/'metrics.json').read_text()).get('epochs') if (d/'metrics.json').is_file() else None
+        yield d, load_model(d/'model.pt').eval(), subset_train(data, run.get('options', {}).get('n_train')), ep
+
+def main(dirs):
+    for d, m, ds, ep in finished_clustering_runs(dirs):
         rec = {'modes': bn_stats(m, ds), 'epochs': ep, 'n_train_images': len(ds.train.x), 'batch_size': 100,
                'command': 'python tools/bn_stats.py ' + str(d)}
         (d/'bn_stats.json').write_text(json.dumps(rec, indent=1))

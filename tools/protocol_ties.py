@@ -59,17 +59,9 @@ def protocol_ties(model, data) -> dict:
             'clusters_relabelled_exact': int((yv[margin(cv['y_logits']).argmax(0)] != proto).sum())}
 
 def main(dirs):
-    import torch
-    torch.set_num_threads(1)
-    from aae_nb.data import load_mnist
-    from aae_nb.model import load_model
-    data = load_mnist()
-    for d in map(Path, dirs):
-        if not (d/'model.pt').is_file(): print(f"{d}: no model.pt (unfinished run), skipped"); continue
-        run = json.loads((d/'run.json').read_text())
-        if run.get('experiment') != 'clustering': print(f"{d}: a {run.get('experiment')!r} run, not a clustering one, skipped"); continue
-        ep = json.loads((d/'metrics.json').read_text()).get('epochs') if (d/'metrics.json').is_file() else None
-        rec = {**protocol_ties(load_model(d/'model.pt').eval(), data), 'epochs': ep, 'command': 'python tools/protocol_ties.py ' + str(d)}
+    from bn_stats import finished_clustering_runs                       # tools/: the same walk over run folders
+    for d, m, ds, ep in finished_clustering_runs(dirs):
+        rec = {**protocol_ties(m, ds), 'epochs': ep, 'command': 'python tools/protocol_ties.py ' + str(d)}
         (d/'protocol.json').write_text(json.dumps(rec, indent=1))
         print(f"{d} ({ep} epochs): protocol {rec['error_protocol']:.2f}, exact {rec['error_exact']:.2f}, valid-majority {rec['error_valid_majority']:.2f}, "
               f"test-majority {rec['error_test_majority']:.2f}; most ties {max(rec['ties'])}, saturated {rec['saturated_share']:.1%}", flush=True)
