@@ -61,6 +61,7 @@ def finished_clustering_runs(dirs):
     from aae_nb.experiments import subset_train
     data = load_mnist()
     for d in map(Path, dirs):
+        if not (d/'run.json').is_file(): print(f"{d}: not a run folder (no run.json), skipped"); continue
         if not (d/'model.pt').is_file(): print(f"{d}: no model.pt (unfinished run), skipped"); continue
         run = json.loads((d/'run.json').read_text())
         if run.get('experiment') != 'clustering': print(f"{d}: a {run.get('experiment')!r} run, not a clustering one, skipped"); continue
