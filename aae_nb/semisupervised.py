@@ -100,12 +100,16 @@ class VATCB(Callback):
         if after not in ('sup', 'gen'): raise ValueError(f"VATCB follows the 'sup' or the 'gen' phase, got {after!r}")
         self.eps, self.weight, self.xi, self.after, self.head = eps, weight, xi, after, head
         setattr(self, f'after_{after}', self.step)          # the one phase event it listens to
+    def before_fit(self, learn):
+        "Check once, before training, that the head it smooths is a softmax head of the model."
+        head = self.head or learn.model.sup_head
+        if head is None or learn.model.encoder.heads.get(head, ('',))[0] != 'softmax': raise ValueError(f"VATCB needs a softmax head to smooth, got {head!r}")
+        self._logits = head + '_logits'
     def step(self, learn):
         "One more encoder step on the virtual adversarial loss of the mini-batch, after the phase it follows."
-        enc, head = learn.model.encoder, (self.head or learn.model.sup_head)
-        if head is None or enc.heads.get(head, ('',))[0] != 'softmax': raise ValueError(f"VATCB needs a softmax head to smooth, got {head!r}")
+        enc, key = learn.model.encoder, self._logits
         enc.eval()                                          # no input noise: the perturbation is the only change to x
-        try: loss = vat_loss(lambda v: enc(v)[head + '_logits'].float(), learn.x.float(), self.eps, self.xi)
+        try: loss = vat_loss(lambda v: enc(v)[key].float(), learn.x.float(), self.eps, self.xi)
         finally: enc.train()
         learn.update(self.after, self.weight * loss, 'vat')
 

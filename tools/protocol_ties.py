@@ -50,13 +50,14 @@ def protocol_ties(model, data) -> dict:
     a = pt.argmax(1)
     proto = cluster_labels(pv, yv)
     err = lambda lab: 100. * (lab[a] != yt).float().mean().item()
+    exact = yv[margin(cv['y_logits']).argmax(0)]
     return {'ties': [int((pv[:, k] == pv[:, k].max()).sum()) for k in range(K)],
             'saturated_share': float((pv.max(1).values == 1.0).float().mean()),
             'error_protocol': cluster_error(pv, yv, pt, yt),
-            'error_exact': err(yv[margin(cv['y_logits']).argmax(0)]),
+            'error_exact': err(exact),
             'error_valid_majority': err(_majority(pv.argmax(1), yv, K, proto)),
             'error_test_majority': err(_majority(a, yt, K, proto)),
-            'clusters_relabelled_exact': int((yv[margin(cv['y_logits']).argmax(0)] != proto).sum())}
+            'clusters_relabelled_exact': int((exact != proto).sum())}
 
 def main(dirs):
     from bn_stats import finished_clustering_runs                       # tools/: the same walk over run folders
