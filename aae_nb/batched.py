@@ -37,6 +37,7 @@ def batch_problems(model:AutoEncoder) -> list:
     out = []
     enc, dec = model.encoder, model.decoder
     if enc.arch != 'mlp' or dec.arch != 'mlp': out.append("a convolutional network (MLPs only)")
+    elif dec.cond_dim: out.append("a decoder fed its condition at every layer (`cond_dim`: not batched)")
     else:
         for seq, p in ((enc.trunk, 'encoder.trunk'), (dec.net, 'decoder.net'), *((r.disc.net, f'regularizers.{k}.disc.net')
                         for k, r in model.regularizers.items() if isinstance(r, AdversarialRegularizer))):

@@ -143,12 +143,22 @@ class Decoder(nn.Module):
     "p(x|z): codes (B, in_dim) -> images (B, C, H, W), sigmoid or linear output."
     def __init__(self, in_dim:int, out_shape:tuple, hidden:tuple=(1000, 1000), arch:str='mlp',
                  out_act:str='sigmoid', # 'sigmoid' or 'linear'
-                 bn:bool=False, init_std:float|None=None):
+                 bn:bool=False, init_std:float|None=None,
+                 cond_dim:int=0): # the first `cond_dim` inputs (e.g. a one-hot label) are fed again beside the input of every later layer (MLP only; 0: the input layer only)
         super().__init__()
         if out_act not in ('sigmoid', 'linear'): raise ValueError(f"out_act must be 'sigmoid' or 'linear', got {out_act!r}")
-        self.in_dim, self.out_shape, self.out_act, self.arch = in_dim, tuple(out_shape), out_act, arch
+        if isinstance(cond_dim, bool) or not isinstance(cond_dim, int) or not 0 <= cond_dim <= in_dim:
+            raise ValueError(f"cond_dim must be a whole number in 0..{in_dim} (the decoder's inputs), got {cond_dim!r}")
+        if cond_dim and arch != 'mlp': raise ValueError(f"cond_dim (the condition at every layer) is built for the MLP decoder, not arch={arch!r}")
+        self.in_dim, self.out_shape, self.out_act, self.arch, self.cond_dim = in_dim, tuple(out_shape), out_act, arch, cond_dim
         c, h, w = self.out_shape
-        if arch == 'mlp': self.net = mlp(in_dim, hidden, c * h * w, bn=bn)
+        if arch == 'mlp' and cond_dim:                # one block per layer; every block after the first also reads the condition
+            _check_hidden(hidden)
+            sizes = (in_dim,) + tuple(hidden)
+            self.blocks = nn.ModuleList(nn.Sequential(nn.Linear(a + (cond_dim if i else 0), b), *([nn.BatchNorm1d(b)] if bn else []), nn.ReLU())
+                                        for i, (a, b) in enumerate(zip(sizes, hidden)))
+            self.out = nn.Linear(hidden[-1] + cond_dim, c * h * w)
+        elif arch == 'mlp': self.net = mlp(in_dim, hidden, c * h * w, bn=bn)
         elif arch == 'conv':
             if h % 4 or w % 4: raise ValueError(f"the convolutional decoder makes images whose height and width are multiples of 4, got {h}x{w}")
             bn1, bn2 = ([nn.BatchNorm1d(128 * (h // 4) * (w // 4))] if bn else []), ([nn.BatchNorm2d(64)] if bn else [])
@@ -159,7 +169,12 @@ class Decoder(nn.Module):
         if init_std: init_normal_(self, init_std)
     def forward(self, z):
         if z.ndim != 2 or z.shape[1] != self.in_dim: raise ValueError(f"the decoder takes codes of shape (B, {self.in_dim}), got {tuple(z.shape)}")
-        x = self.net(z).view(len(z), *self.out_shape) # (B, C, H, W)
+        if self.cond_dim:
+            cond, x = z[:, :self.cond_dim], z
+            for i, blk in enumerate(self.blocks): x = blk(torch.cat([x, cond], 1) if i else x)
+            x = self.out(torch.cat([x, cond], 1))
+        else: x = self.net(z)
+        x = x.view(len(z), *self.out_shape) # (B, C, H, W)
         return torch.sigmoid(x) if self.out_act == 'sigmoid' else x
 
 class Discriminator(nn.Module):

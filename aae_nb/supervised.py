@@ -8,7 +8,7 @@ import copy, math
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 from .priors import GaussianPrior
-from .model import AutoEncoder, AdversarialRegularizer, LabelAdversary, LabelHSIC, LabelKNN, LabelRidge, LabelCycle, StyleCycle, ConcatInput, STD_FLOOR
+from .model import AutoEncoder, DecoderInput, AdversarialRegularizer, LabelAdversary, LabelHSIC, LabelKNN, LabelRidge, LabelCycle, StyleCycle, ConcatInput, STD_FLOOR
 from .metrics import encode_split, evaluate_recon, live_units, code_spread
 from .plots import decode_codes, save_figure, pyplot, epochs_label
 from .experiments import Experiment, Option, HIDDEN, INIT_STD, NOISE_IN, Z_NOISE, check_z_noise, init_std_of, positive_int, nonneg_int, positive_float, nonneg_float, rate, subset_train, register
@@ -18,10 +18,31 @@ from .data import DataSets, DataError, load_mnist, load_svhn, show_images
 __all__ = ['Z_DIM', 'LABEL_INPUT', 'Z_STD', 'COND_ADV', 'ADV_WEIGHT', 'ENC_BN', 'CLIP_GRAD', 'LABEL_SCALE', 'LABEL_ADV',
            'LABEL_ADV_ON', 'LABEL_ADV_LR', 'LABEL_ADV_STEPS', 'LABEL_ADV_NETS', 'LABEL_ADV_RESET', 'LABEL_ADV_FLOOR',
            'ENC_LABEL', 'LABEL_HSIC', 'LABEL_KNN', 'LABEL_RIDGE', 'LABEL_CYCLE', 'STYLE_CYCLE', 'STYLE_CYCLE_BLUR',
-           'EVERY_CURVE', 'DISENTANGLED', 'supervised_aae', 'check_labels_given', 'decode_as', 'label_grid',
-           'DigitClassifier', 'predict', 'train_classifier', 'code_probe', 'chance_accuracy', 'style_use',
-           'stochastic_z', 'readback', 'disentanglement', 'fig7_figure', 'style_transfer_figure', 'readback_classifier',
-           'disentanglement_curve', 'SupervisedMNIST', 'SupervisedSVHN', 'SupervisedDisentangled']
+           'LABEL_HEAD', 'LABEL_EVERY', 'EVERY_CURVE', 'DISENTANGLED', 'LabelHeads', 'supervised_aae',
+           'check_labels_given', 'decode_as', 'label_grid', 'DigitClassifier', 'predict', 'train_classifier',
+           'code_probe', 'chance_accuracy', 'style_use', 'stochastic_z', 'readback', 'disentanglement', 'fig7_figure',
+           'style_transfer_figure', 'readback_classifier', 'disentanglement_curve', 'SupervisedMNIST', 'SupervisedSVHN',
+           'SupervisedDisentangled']
+
+# %% ../nbs/40_supervised.ipynb #9e8499fd
+class LabelHeads(DecoderInput):
+    "The label as a head (ours, §7's way for §4): `scale` times its one-hot on the first K axes of the code space, added to z: (B, dim)."
+    def __init__(self, n_classes:int=10, # K, the labels
+                 dim:int=15, # the code's dimension (K <= dim)
+                 scale:float=10.0): # how far apart the heads sit (§7's 11d: 10, with a style of std 1)
+        super().__init__()
+        if not (isinstance(n_classes, int) and isinstance(dim, int) and 2 <= n_classes <= dim):
+            raise ValueError(f"label heads need 2 <= n_classes <= dim (one axis per label), got n_classes={n_classes!r}, dim={dim!r}")
+        if isinstance(scale, bool) or not (isinstance(scale, (int, float)) and math.isfinite(scale) and scale > 0): raise ValueError(f"the heads' scale must be a finite number > 0, got {scale!r}")
+        self.parts, self.dims, self.n_classes, self.dim, self.scale = ['label', 'z'], {'z': dim}, n_classes, dim, float(scale)
+    def forward(self, codes, y=None):
+        if y is None or (y < 0).any() or (y >= self.n_classes).any():
+            raise ValueError(f"this decoder needs a label in 0..{self.n_classes - 1} for every image")
+        z = codes['z']
+        return z + self.scale * F.pad(F.one_hot(y, self.n_classes).to(z.dtype), (0, self.dim - self.n_classes))   # (B, dim)
+    def embed(self, codes): return codes['z']
+    def code_keys(self): return ['z']
+    def config(self): return {'n_classes': self.n_classes, 'dim': self.dim, 'scale': self.scale}
 
 # %% ../nbs/40_supervised.ipynb #4d890b10
 def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
@@ -54,6 +75,8 @@ def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
                    style_cycle:float=0., # ours: weight of the style cycle (`StyleCycle`): D(z, y') keeps the input's hand, measured within each class, for a random y' != y; 0: none
                    style_cycle_blur:float=0., # ours: the style cycle measures stroke width on a Gaussian blur of this many pixels (0: unblurred, its first form)
                    enc_label:bool=False, # ours: the encoder gets the one-hot label beside the image, q(z|x, y) (Figure 6's encoder sees x only)
+                   label_every:bool=False, # ours: the one-hot label is fed again beside the input of every later decoder layer (§4 says only that the decoder is given it)
+                   label_head:float=0., # ours: > 0: the label enters as a head, this times its one-hot on z's first axes, added to z (`LabelHeads`); 0: beside z
                   ) -> AutoEncoder:
     "The §4 supervised AAE (Figure 6): encoder q(z|x), decoder p(x|y, z) fed the one-hot label beside z, an adversary on z."
     ikw = {'init_std': init_std} if init_std else {}          # (no key when unset: older checkpoints' configs stay equal)
@@ -63,6 +86,10 @@ def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
         if isinstance(w, bool) or not (isinstance(w, (int, float)) and math.isfinite(w) and w >= 0): raise ValueError(f"{nm}: {what} weight must be a finite number >= 0, got {w!r}")
     for nm, w in (('label_cycle', label_cycle), ('style_cycle', style_cycle)):
         if w and not label_input: raise ValueError(f"{nm} decodes each code under another label: it needs a decoder that takes the label (label_input=True)")
+    if label_every and not label_input: raise ValueError("label_every feeds the decoder's label to its every layer: it needs a decoder that takes the label (label_input=True)")
+    if label_every and arch != 'mlp': raise ValueError(f"label_every is built for the MLP decoder, not arch={arch!r}")
+    if label_head and not label_input: raise ValueError("label_head adds the label to z at the decoder's input: it needs a decoder that takes the label (label_input=True)")
+    if label_head and (label_every or label_scale != 1): raise ValueError("label_head is another way for the label to enter the decoder: it cannot be combined with label_every or label_scale")
     if style_cycle_blur and not style_cycle: raise ValueError("style_cycle_blur sets how the style cycle measures stroke width: it needs style_cycle > 0")
     check_z_noise(z_noise, z_std)
     if not label_adv and (label_adv_lr is not None or label_adv_steps != 1 or label_adv_nets != 1 or label_adv_reset): raise ValueError("label_adv_lr, label_adv_steps, label_adv_nets and label_adv_reset set the label adversary's classifier: they need label_adv > 0")
@@ -72,7 +99,7 @@ def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
            **({'head_noise': z_noise} if z_noise else {}), **({'label_in': n_classes} if enc_label else {})}
     parts = ('label', 'z') if label_input else ('z',)
     return AutoEncoder(in_shape, {'z': ('linear', z_dim)}, hidden, arch=arch, out_act=out_act, recon='half_sse',
-                       dec_input=ConcatInput(parts, {'z': z_dim}, n_classes, label_scale=label_scale), n_classes=n_classes,
+                       dec_input=LabelHeads(n_classes, z_dim, label_head) if label_head else ConcatInput(parts, {'z': z_dim}, n_classes, label_scale=label_scale), n_classes=n_classes,
                        regularizers={'z': AdversarialRegularizer('z', GaussianPrior(z_dim, z_std), hidden=disc_hidden, weight=adv_weight,
                                                                  cond_classes=n_classes if cond_adv else 0, **ikw),
                                      **({'label': LabelAdversary('z', n_classes, label_adv, z_dim, disc_hidden, on=label_adv_on, lr=label_adv_lr, steps=label_adv_steps, nets=label_adv_nets, reset_every=label_adv_reset, floor=label_adv_floor, **ikw)} if label_adv else {}),
@@ -81,7 +108,7 @@ def supervised_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
                                      **({'ridge': LabelRidge('z', n_classes, label_ridge, z_dim)} if label_ridge else {}),
                                      **({'cycle': LabelCycle('z', n_classes, label_cycle)} if label_cycle else {}),
                                      **({'style': StyleCycle('z', n_classes, style_cycle, blur=style_cycle_blur)} if style_cycle else {})},
-                       enc_kw=ekw, dec_kw={'bn': bn, **ikw})
+                       enc_kw=ekw, dec_kw={'bn': bn, **ikw, **({'cond_dim': n_classes} if label_every else {})})   # the label is the input's first part
 
 # %% ../nbs/40_supervised.ipynb #90670637
 def check_labels_given(y, # labels: a tensor, list or int per image
@@ -258,6 +285,8 @@ LABEL_RIDGE = Option('label_ridge', nonneg_float, 0., "ours: weight of a readout
 LABEL_CYCLE = Option('label_cycle', nonneg_float, 0., "ours: weight of a label-swap cycle added to the reconstruction loss: each code's mean is decoded under a random label (no gradient into the decoder) and the encoder is asked to read the same code back, E(D(z, y')) = z (the paper has none; 0: none)")
 STYLE_CYCLE = Option('style_cycle', nonneg_float, 0., "ours: weight of a style cycle added to the reconstruction loss: each code is decoded under another label and the image's ink, slant, spreads and stroke width, each standardised within its digit class, are asked to follow the input's: one minus their correlation over the mini-batch (`StyleCycle`; the paper has none; 0: none)")
 STYLE_CYCLE_BLUR = Option('style_cycle_blur', nonneg_float, 0., "ours: the style cycle measures stroke width on a Gaussian blur of this many pixels, so that a speckled outline cannot pass for a thin stroke (1: its second form; 0: unblurred, its first; needs --style-cycle)")
+LABEL_HEAD = Option('label_head', nonneg_float, 0., "ours: > 0: the label enters the decoder as a head, this times its one-hot on the first 10 axes of z, added to z (§7's way: the decoder cannot weigh it apart from z); 0: beside z (Figure 6)")
+LABEL_EVERY = Option('label_every', int, 0, "ours: 1: the one-hot label is fed again beside the input of every decoder layer after the first (§4 says only that the decoder is given the label; 0: at its input, beside z)", choices=(0, 1))
 EVERY_CURVE = Option('curve_every', nonneg_int, 0, "every N epochs, also the read-back of z ~ p(z) and the MLP probe of the label in z (0: only at the end)")
 
 _CLFS = {}   # (data set, training images, device, seed, epochs) -> the read-back classifier, trained once per process
@@ -328,7 +357,7 @@ class SupervisedMNIST(_Supervised):
                INIT_STD.with_default(0.01, "N(0, s^2) initial weights in every net (A.1's 0.01; §4 states none; chosen by the ablation); 0: PyTorch's default", legacy=0.),
                NOISE_IN.with_default(0., "std of Gaussian noise on the input at training time (A.2.1: 0.3; §4 states none)", legacy=0.),
                LABEL_SCALE, Z_STD, ADV_WEIGHT,
-               COND_ADV, CLIP_GRAD, ENC_BN, Z_NOISE, LABEL_ADV, LABEL_ADV_ON, LABEL_ADV_LR, LABEL_ADV_STEPS, LABEL_ADV_NETS, LABEL_ADV_RESET, LABEL_ADV_FLOOR, LABEL_HSIC, LABEL_KNN, LABEL_RIDGE, LABEL_CYCLE, STYLE_CYCLE, STYLE_CYCLE_BLUR, ENC_LABEL, EVERY_CURVE)
+               COND_ADV, CLIP_GRAD, ENC_BN, Z_NOISE, LABEL_ADV, LABEL_ADV_ON, LABEL_ADV_LR, LABEL_ADV_STEPS, LABEL_ADV_NETS, LABEL_ADV_RESET, LABEL_ADV_FLOOR, LABEL_HSIC, LABEL_KNN, LABEL_RIDGE, LABEL_CYCLE, STYLE_CYCLE, STYLE_CYCLE_BLUR, ENC_LABEL, LABEL_EVERY, LABEL_HEAD, EVERY_CURVE)
     def _load(self, opts): return load_mnist()
     def model(self, opts, data):
         return supervised_aae(data.shape, data.n_classes, opts.z_dim, (opts.hidden,) * 2, (opts.hidden,) * 2, label_input=bool(opts.label_input),
@@ -337,7 +366,7 @@ class SupervisedMNIST(_Supervised):
                               enc_bn=opts.get('enc_bn') or 'none', z_noise=opts.get('z_noise') or 0., label_adv=opts.get('label_adv') or 0.,
                               label_adv_on=opts.get('label_adv_on') or 'code', label_adv_lr=opts.get('label_adv_lr'), label_adv_steps=opts.get('label_adv_steps') or 1,
                               label_adv_nets=opts.get('label_adv_nets') or 1, label_adv_reset=opts.get('label_adv_reset') or 0, label_adv_floor=opts.get('label_adv_floor') or STD_FLOOR, label_hsic=opts.get('label_hsic') or 0., label_knn=opts.get('label_knn') or 0., label_ridge=opts.get('label_ridge') or 0., label_cycle=opts.get('label_cycle') or 0., style_cycle=opts.get('style_cycle') or 0., style_cycle_blur=opts.get('style_cycle_blur') or 0.,
-                              enc_label=bool(opts.get('enc_label')))
+                              enc_label=bool(opts.get('enc_label')), label_every=bool(opts.get('label_every')), label_head=opts.get('label_head') or 0.)
 
 @register
 class SupervisedSVHN(_Supervised):
