@@ -673,7 +673,7 @@ def run_batched(name:str, # experiment name (`aae list`)
         raise
     locks = []
     try:
-        for d in dirs: locks.append(RunLock(d).acquire())
+        for d in dirs: lk = RunLock(d); locks.append(lk); lk.acquire()   # listed before taken: a Ctrl-C just after still releases it
         if resume and not starts[0]:
             bl.load([d/'checkpoint.pt' for d in dirs])
             done = all(_report_made(d, bl.epoch) for d in dirs)

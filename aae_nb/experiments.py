@@ -303,12 +303,16 @@ class RunLock:
                     if _same_file(old, self.path): os.replace(tmp, self.path); break   # a dead owner's lock, now held by us: ours takes its place
                 finally: os.close(old)
             else: raise ValueError(f"could not take the lock {self.path}")
-        except BaseException:
-            os.close(fd); tmp.unlink(missing_ok=True); raise
-        tmp.unlink(missing_ok=True)
-        self._fd, self.held = fd, True
-        for t in self.dir.iterdir():                                         # `.name.PID.tmp` of writers killed mid-write; nothing else
-            if _dead_temp(t.name): t.unlink(missing_ok=True)
+            self._fd, self.held = fd, True
+            tmp.unlink(missing_ok=True)
+            for t in self.dir.iterdir():                                     # `.name.PID.tmp` of writers killed mid-write; nothing else
+                if _dead_temp(t.name): t.unlink(missing_ok=True)
+        except BaseException:                                                # a refusal, an error, or Ctrl-C at any point in here
+            if self.held: self.release()
+            else:
+                if _same_file(fd, self.path): self.path.unlink(missing_ok=True)   # the lock had just become ours: give it up
+                os.close(fd)
+            tmp.unlink(missing_ok=True); raise
         return self
     def release(self):
         "Give the lock up: remove the lock file (if it is still ours), then let go of it."
@@ -370,8 +374,8 @@ def run_experiment(name:str, # experiment name (`aae list`)
         if _too_big(e): raise ValueError(f"the model does not fit in memory ({_one_line(e)[:120]}): lower --hidden or the other sizes") from None
         raise
     lock = RunLock(out)
-    if rank == 0: lock.acquire()                               # the one writer of `out` from here on
     try:
+        if rank == 0: lock.acquire()                           # the one writer of `out` from here on (released below, even on a Ctrl-C just after)
         if resume and not start:
             learn.load(ckpt)
             done = _report_made(out, learn.epoch)
@@ -443,12 +447,12 @@ def _same_dir(a:Path, b:Path) -> bool:
     try: return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
     except OSError: return False
 
-def _reading_lock(d:Path) -> RunLock|None:
-    "The run's lock, taken to read it; None for a directory nobody can write to (so no run is training in it)."
-    try: return RunLock(d).acquire()
+def _take(locks:list, d:Path, reading:bool=False):
+    "Take `d`'s lock, listed in `locks` before it is taken (so a Ctrl-C just after leaves nothing the caller's `finally` misses); `reading`: a directory nobody can write to needs none (no run trains in it)."
+    lk = RunLock(d); locks.append(lk)
+    try: lk.acquire()
     except OSError as e:
-        if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS): return None
-        raise
+        if not (reading and e.errno in (errno.EACCES, errno.EPERM, errno.EROFS)): raise
 
 def evaluate_run(run_dir:str|Path, what=EVAL_WHAT, device='auto', out:str|Path|None=None,
                  parzen:bool=False, # also the Parzen estimate of the test log-likelihood (§3, the likelihood notebook)
@@ -471,14 +475,14 @@ def evaluate_run(run_dir:str|Path, what=EVAL_WHAT, device='auto', out:str|Path|N
     get_device(device)
     locks = []
     try:
-        locks.append(RunLock(run_dir).acquire() if own else _reading_lock(run_dir))   # one owner: not while the run is training
+        _take(locks, run_dir, reading=not own)                  # one owner: not while the run is training
         run = load_run(run_dir, device)
         extra = [k for k, on in (('parzen', parzen), ('fid', fid)) if on]
         if extra: load_all()                                    # the sections that provide the measures
         for k in extra:
             if k not in EVALUATORS: raise ValueError(f"--{k}: no section of this package provides that measure")
             EVALUATORS[k][0](run)                               # a model without a prior, or --fid on non-MNIST images, fails here, before anything is written
-        if not own: locks.append(RunLock(dest).acquire()); _other_run()   # the directory written to has one owner too
+        if not own: _take(locks, dest); _other_run()           # the directory written to has one owner too
         res = {'experiment': run.experiment.name, 'run': str(run.dir), 'epochs': run.epoch, 'device': device_name(run.device), 'aae_nb': package_version(), 'figures': []}
         if 'report' in what:
             rep = run.experiment.report(run, dest, run.opts) or {}

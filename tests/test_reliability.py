@@ -364,6 +364,22 @@ cli._command = command
 sys.exit(cli.main(['list']))
 """
 
+def test_13_ctrl_c_just_as_the_lock_is_taken_leaves_no_lock(copy, monkeypatch):
+    "The windows a signal can fall in: inside `acquire` once the lock file is ours, and just after `acquire` returns."
+    import aae_nb.experiments as E
+    def boom(name): raise KeyboardInterrupt                                  # the Ctrl-C lands in acquire's clean-up of dead temp files
+    with monkeypatch.context() as m:
+        m.setattr(E, '_dead_temp', boom)
+        with pytest.raises(KeyboardInterrupt): E.RunLock(copy).acquire()
+    assert not (copy/'.lock').exists() and not list(copy.glob('.*.tmp'))
+    take = E.RunLock.acquire
+    def then_ctrl_c(self): take(self); raise KeyboardInterrupt               # ... or on the line after acquire returned
+    monkeypatch.setattr(E.RunLock, 'acquire', then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt): E.evaluate_run(copy, device='cpu')
+    assert not (copy/'.lock').exists()
+    with pytest.raises(KeyboardInterrupt): E.run_experiment('aae-mixture-2d', copy/'new', epochs=1, n_train=200, hidden=16, device='cpu', quiet=True)
+    assert not (copy/'new'/'.lock').exists()
+
 def test_13_ctrl_c_inside_a_callback_is_one_line():
     p = subprocess.run([sys.executable, '-c', _IN_A_CALLBACK], capture_output=True, text=True, timeout=60,
                        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))   # as `_start`: a runner started in the background ignores SIGINT
