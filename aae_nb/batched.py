@@ -609,7 +609,7 @@ def run_batched(name:str, # experiment name (`aae list`)
                 time_limit:float|None=None, # seconds: stop at the end of the last epoch that fits, then write the reports
                 **kw) -> list:
     "Train experiment `name` once per seed (and label count) as one batched model; each run writes its own run directory as `run_experiment` does. Returns the runs' metrics.json."
-    from aae_nb.experiments import (get_experiment, resolve_options, device_name, RunLock, seed_int, _check_out, _read_run, _report_made, _finish, package_version)
+    from aae_nb.experiments import (get_experiment, resolve_options, device_name, seed_int, _check_out, _read_run, _report_made, _finish, package_version, _take)
     exp = get_experiment(name)
     known = exp.all_options()
     if kw.get('seed') is not None: raise ValueError("give the runs' seeds with --seeds, not --seed")
@@ -673,7 +673,7 @@ def run_batched(name:str, # experiment name (`aae list`)
         raise
     locks = []
     try:
-        for d in dirs: lk = RunLock(d); locks.append(lk); lk.acquire()   # listed before taken: a Ctrl-C just after still releases it
+        for d in dirs: _take(locks, d)                      # listed before taken: a Ctrl-C just after still releases it
         if resume and not starts[0]:
             bl.load([d/'checkpoint.pt' for d in dirs])
             done = all(_report_made(d, bl.epoch) for d in dirs)

@@ -20,6 +20,8 @@ style prior N(0, I) the fit had to go. The run's newest checkpoint (or model.pt)
 """
 import json, sys
 from pathlib import Path
+if str(Path(__file__).resolve().parent) not in sys.path: sys.path.insert(0, str(Path(__file__).resolve().parent))   # a sibling script, also when loaded by path
+from confusion import confusion                                              # the same matrix as confusion.json's
 
 STEPS, LR, N = 200, 0.05, 100
 
@@ -35,9 +37,8 @@ def main(dirs):
         if m.sup_head is None: print(f"{d}: no classifier head (q(y|x) is not a classifier here), skipped"); continue
         c = encode_split(m, t, ['y', 'z']); q, z, y = c['y'], c['z'], t.y
         pred = q.argmax(1); k = q.shape[1]
-        wrong = torch.zeros(k, k, dtype=torch.long)
-        wrong.index_put_((y[pred != y], pred[pred != y]), torch.ones(int((pred != y).sum()), dtype=torch.long), accumulate=True)
-        a, b = divmod(int(wrong.argmax()), k)
+        c_ = confusion(pred, y, k)                                           # rows: true class; the diagonal is not an error
+        a, b = max(((i, j) for i in range(k) for j in range(k) if i != j), key=lambda ij: c_[ij[0]][ij[1]])
         for p in m.parameters(): p.requires_grad_(False)
         def err(yv, zv, xv):
             with torch.no_grad(): return (0.5 * ((m.decode_codes({'y': yv, 'z': zv}) - xv) ** 2).flatten(1).sum(1)).mean().item()
@@ -62,7 +63,7 @@ def main(dirs):
                             'znorm_encoded': zv.norm(dim=1).mean().item(), 'znorm_a_refit': na, 'znorm_b_refit': nb}
             print(f"{d}: {name:12s} n={int(mask.sum()):4d}  own {groups[name]['own_codes']:.2f}  y={a}: {err(oa, zv, xv):.2f} -> {ra:.2f} (|z| {na:.2f})"
                   f"  y={b}: {err(ob, zv, xv):.2f} -> {rb:.2f} (|z| {nb:.2f})")
-        rec = {'experiment': r.experiment.name, 'epochs': r.epoch, 'a': a, 'b': b, 'pair_errors': int(wrong[a, b]),
+        rec = {'experiment': r.experiment.name, 'epochs': r.epoch, 'a': a, 'b': b, 'pair_errors': c_[a][b],
                'test_error': 100. * float((pred != y).float().mean()), 'refit': {'steps': STEPS, 'lr': LR, 'images': N}, 'groups': groups,
                'command': f'python tools/head_render.py {d}'}
         (d/'head_render.json').write_text(json.dumps(rec, indent=1))
