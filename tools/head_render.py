@@ -56,13 +56,13 @@ def main(dirs):
         torch.manual_seed(0); groups = {}
         for name, mask in (('misread', (y == a) & (pred == b)), ('a_right', (y == a) & (pred == a)), ('b_right', (y == b) & (pred == b))):
             idx = mask.nonzero().flatten()[:N]; xv, zv = t.x[idx], z[idx]
-            oa, ob = (F.one_hot(torch.full((len(idx),), c_, dtype=torch.long), k).float() for c_ in (a, b))
+            oa, ob = (F.one_hot(torch.full((len(idx),), cls, dtype=torch.long), k).float() for cls in (a, b))
             ra, na = refit(oa, zv, xv); rb, nb = refit(ob, zv, xv)
-            groups[name] = {'n_test': int(mask.sum()), 'n_used': len(idx), 'own_codes': err(q[idx], zv, xv),
-                            'under_a_encoded': err(oa, zv, xv), 'under_b_encoded': err(ob, zv, xv), 'under_a_refit': ra, 'under_b_refit': rb,
-                            'znorm_encoded': zv.norm(dim=1).mean().item(), 'znorm_a_refit': na, 'znorm_b_refit': nb}
-            print(f"{d}: {name:12s} n={int(mask.sum()):4d}  own {groups[name]['own_codes']:.2f}  y={a}: {err(oa, zv, xv):.2f} -> {ra:.2f} (|z| {na:.2f})"
-                  f"  y={b}: {err(ob, zv, xv):.2f} -> {rb:.2f} (|z| {nb:.2f})")
+            g = groups[name] = {'n_test': int(mask.sum()), 'n_used': len(idx), 'own_codes': err(q[idx], zv, xv),
+                                'under_a_encoded': err(oa, zv, xv), 'under_b_encoded': err(ob, zv, xv), 'under_a_refit': ra, 'under_b_refit': rb,
+                                'znorm_encoded': zv.norm(dim=1).mean().item(), 'znorm_a_refit': na, 'znorm_b_refit': nb}
+            print(f"{d}: {name:12s} n={g['n_test']:4d}  own {g['own_codes']:.2f}  y={a}: {g['under_a_encoded']:.2f} -> {ra:.2f} (|z| {na:.2f})"
+                  f"  y={b}: {g['under_b_encoded']:.2f} -> {rb:.2f} (|z| {nb:.2f})")
         rec = {'experiment': r.experiment.name, 'epochs': r.epoch, 'a': a, 'b': b, 'pair_errors': c_[a][b],
                'test_error': 100. * float((pred != y).float().mean()), 'refit': {'steps': STEPS, 'lr': LR, 'images': N}, 'groups': groups,
                'command': f'python tools/head_render.py {d}'}
