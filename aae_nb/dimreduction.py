@@ -11,7 +11,8 @@ from .priors import GaussianPrior, CategoricalPrior
 from .model import AutoEncoder, AdversarialRegularizer, ClusterHeads, HeadHinge
 from .metrics import encode_split, error_rate, cluster_report, cluster_labels
 from .plots import save_figure, pyplot, epochs_label
-from .experiments import Experiment, Option, HIDDEN, LABELS, NOISE_IN, Z_NOISE, check_z_noise, INIT_STD, init_std_of, positive_int, nonneg_int, nonneg_float, positive_float, rate, register
+from .experiments import Experiment, Option, HIDDEN, LABELS, NOISE_IN, Z_NOISE, check_z_noise, INIT_STD, init_std_of, labels_drawn, positive_int, nonneg_int, nonneg_float, positive_float, rate, register
+from .semisupervised import VATCB
 from .data import labelled_subset
 
 # %% auto #0
@@ -36,12 +37,14 @@ def dimred_aae(in_shape:tuple=(1, 28, 28),
                head_lr:float=1.0, # the heads' own rate, as a multiple of the reconstruction rate (ours; 1: the same rate)
                style_adv_weight:float=1.0, # the style (Gaussian) adversary's generator loss times this (ours; 1: A.2.1's rate)
                cat_adv_weight:float=1.0, # the class y's (Categorical) adversary's generator loss times this (ours; 1: A.2.1's rate)
+               dec_y:str='soft', # what W_C multiplies: 'soft' the softmax q(y|x); 'hard' its arg-max one-hot, the softmax's gradient passed straight through (ours)
                init_std:float|None=None, # N(0, init_std^2) weights in every net (A.1's 0.01); None: PyTorch's default
                bn:bool=False, dropout_in:float=0., # A.3's (§6) encoder: batch-norm in its layers and heads, input dropout
                z_noise:float=0.) -> AutoEncoder: # ours: q(z|x) = N(f(x), z_noise^2 I) for the style at training time (the paper reports the deterministic encoder)
     "The §7 AAE (Figure 10): the §5/§6 encoder, a decoder that sees $W_C y + z$, two adversaries and the cluster-head hinge."
     if dim < 1 or n_clusters < 2: raise ValueError(f"dimred_aae needs dim >= 1 and n_clusters >= 2, got dim={dim}, n_clusters={n_clusters}")
     if hinge_weight < 0: raise ValueError(f"hinge_weight must be >= 0, got {hinge_weight}")
+    if dec_y not in ('soft', 'hard'): raise ValueError(f"dec_y must be 'soft' or 'hard', got {dec_y!r}")
     for nm, w in (('style_adv_weight', style_adv_weight), ('cat_adv_weight', cat_adv_weight)):
         if isinstance(w, bool) or not isinstance(w, (int, float)) or not 0 < w < math.inf: raise ValueError(f"{nm} must be a positive number, got {w!r}")
     ikw = {'init_std': init_std} if init_std else {}       # (no key when unset: older checkpoints' configs stay equal)
@@ -51,7 +54,7 @@ def dimred_aae(in_shape:tuple=(1, 28, 28),
             'z': AdversarialRegularizer('z', GaussianPrior(dim, style_std), hidden=disc_hidden, spectral_norm=spectral_norm, weight=float(style_adv_weight), **ikw)}
     if learn_heads and hinge_weight > 0: regs['heads'] = HeadHinge(eta, hinge_weight)    # fixed heads: the hinge has nothing to move
     return AutoEncoder(in_shape, {'y': ('softmax', n_clusters), 'z': ('linear', dim)}, hidden, recon='half_sse',
-                       dec_input=ClusterHeads(n_clusters, dim, learn=learn_heads, scale=head_scale, seed=head_seed, y_grad=y_grad, head_lr=head_lr),
+                       dec_input=ClusterHeads(n_clusters, dim, learn=learn_heads, scale=head_scale, seed=head_seed, y_grad=y_grad, head_lr=head_lr, hard=dec_y == 'hard'),
                        n_classes=n_clusters, sup_head='y' if semi else None, regularizers=regs, enc_kw={'noise_in': noise_in, **ikw, **ekw},
                        dec_kw=ikw)
 
@@ -149,6 +152,8 @@ _YGRAD = Option('y_grad', nonneg_float, 1.0, "scale of the gradient that flows f
 _HEAD_LR = Option('head_lr', positive_float, 1.0, "the learned heads' rate as a multiple of the reconstruction rate (ours; 1: the same rate)")
 _SADV = Option('style_adv_weight', positive_float, 1.0, "the style z's adversary: its generator loss times this, with SGD its rate times this (ours; 1: A.2.1's rate)", legacy=1.0)
 _CADV = Option('cat_adv_weight', positive_float, 1.0, "the class y's (Categorical) adversary: its generator loss times this, with SGD its rate times this (ours; 1: A.2.1's rate)", legacy=1.0)
+_VAT = Option('vat', nonneg_float, 0., "virtual adversarial training of q(y|x) (ours, beyond the paper): after each supervised step, one more step of its optimiser on the VAT loss of the mini-batch, perturbations of L2 norm VAT (e.g. 0.3 on MNIST); 0: off", legacy=0.)
+_DECY = Option('dec_y', str, 'soft', "what W_C multiplies: 'soft' the softmax q(y|x) (our reading); 'hard' its arg-max one-hot, the softmax's gradient passed straight through (ours)", choices=('soft', 'hard'), legacy='soft')
 
 class _DimRed(Experiment):
     epochs = 5                 # CPU-sized; the paper does not give §7's budget
@@ -162,18 +167,19 @@ class _DimRed(Experiment):
                           bn=bool(opts.get('bn', 0)), dropout_in=opts.get('dropout_in', 0.),
                           head_seed=opts.seed if opts.get('head_seed') is None else opts.head_seed,
                           y_grad=opts.get('y_grad', 1.0), head_lr=opts.get('head_lr', 1.0), style_adv_weight=opts.get('style_adv_weight') or 1.,
-                          cat_adv_weight=opts.get('cat_adv_weight') or 1.,
+                          cat_adv_weight=opts.get('cat_adv_weight') or 1., dec_y=opts.get('dec_y') or 'soft',
                           z_noise=opts.get('z_noise') or 0.)
     def learner_kw(self, opts, data):
         if not self.semi: return {}
         ls = opts.seed if opts.get('label_seed') is None else opts.label_seed
-        return {'labelled': labelled_subset(data.train.y, opts.labels, seed=ls, n_classes=data.n_classes)}
+        return {'labelled': labels_drawn(data, opts.labels, ls)}
     def _error(self, model, data) -> dict:
         if self.semi: return {'valid/error': error_rate(model, data.valid), 'test/error': error_rate(model, data.test)}
         r = cluster_report(model, data.valid, data.test)
         return {'test/error': r['error'], 'test/best_map_accuracy': r['best_map_accuracy'], 'test/nmi': r['nmi']}
     def metrics(self, opts):
         return {'error': lambda l: self._error(l.model, l.data), 'heads': lambda l: {'heads/min_dist': min_head_distance(l.model)}}
+    def callbacks(self, opts): return [VATCB(opts.vat)] if self.semi and opts.get('vat') else []
     def panel_of(self, opts): return self.panel
     def report(self, run, out, opts):
         m, d = run.model.eval(), run.data
@@ -202,7 +208,7 @@ class DimRedSemi(_DimRed):
     paper = 'Figure 11a, 11b'
     summary = '§7 semi-supervised dimensionality reduction to 2-D with learned cluster heads and their hinge'
     options = (LABELS.with_default(100, 'labelled training images, balanced over classes (Figure 11a: 1000, 11b: 100)'), _LABEL_SEED,
-               _ETA, _HINGE, _STYLE, Option('head_scale', positive_float, 1.0, 'learned heads start N(0, head_scale^2) (ours)'), _HEAD_SEED, _YGRAD, _HEAD_LR, _SADV, _CADV, Z_NOISE, NOISE_IN, _SN, _INIT, _BN, _DROP,
+               _ETA, _HINGE, _STYLE, Option('head_scale', positive_float, 1.0, 'learned heads start N(0, head_scale^2) (ours)'), _HEAD_SEED, _YGRAD, _HEAD_LR, _SADV, _CADV, _VAT, Z_NOISE, NOISE_IN, _SN, _INIT, _BN, _DROP,
                HIDDEN.with_default(1000, 'units in each of the two hidden layers of every network (A.2.1: 1000)'))
     def panel_of(self, opts): return 'a' if str(opts.labels) == '1000' else 'b'
 
@@ -227,5 +233,5 @@ class DimRedSimplex(_DimRed):
     dim, learn_heads, panel = 10, False, 'd'
     options = (LABELS.with_default(100, 'labelled training images, balanced over classes (Figure 11d: 100)'), _LABEL_SEED,
                Option('head_scale', positive_float, 10.0, 'W_C = head_scale * I (§7: 10)'),
-               Option('style_std', positive_float, 1.0, 'std of the 10-D Gaussian style (§7: 1)'), _YGRAD, NOISE_IN, _SN, _INIT, _BN, _DROP,
+               Option('style_std', positive_float, 1.0, 'std of the 10-D Gaussian style (§7: 1)'), _YGRAD, _DECY, _SADV, _CADV, _VAT, NOISE_IN, _SN, _INIT, _BN, _DROP,
                HIDDEN.with_default(1000, 'units in each of the two hidden layers of every network (A.2.1: 1000)'))

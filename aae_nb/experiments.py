@@ -20,9 +20,9 @@ from .learner import (Learner, OPTIMISERS, ProgressCB, EvalCB, HistoryCB, Checkp
 __all__ = ['SEED_MAX', 'MAX_UNITS', 'COMMON', 'HIDDEN', 'LABELS', 'NOISE_IN', 'Z_NOISE', 'INIT_STD', 'LABELLED_SHARE',
            'EXPERIMENTS', 'SECTIONS', 'RESUME_MAY_CHANGE', 'EVAL_WHAT', 'EVALUATORS', 'positive_int', 'nonneg_int',
            'seed_int', 'units', 'label_count', 'rate', 'nonneg_float', 'positive_float', 'Option', 'check_z_noise',
-           'init_std_of', 'labelled_share', 'labelled_kw', 'Experiment', 'subset_train', 'register', 'load_all',
-           'get_experiment', 'resolve_options', 'device_name', 'package_version', 'RunLock', 'run_experiment',
-           'load_run', 'evaluate_run', 'run_summary', 'show_run']
+           'init_std_of', 'labelled_share', 'labels_drawn', 'labelled_kw', 'Experiment', 'subset_train', 'register',
+           'load_all', 'get_experiment', 'resolve_options', 'device_name', 'package_version', 'RunLock',
+           'run_experiment', 'load_run', 'evaluate_run', 'run_summary', 'show_run']
 
 # %% ../nbs/07_experiments.ipynb #a3b95762
 def _whole(v, lo:int, what:str, hi:int|None=None) -> int:
@@ -136,13 +136,18 @@ def labelled_share(v) -> float:
 
 LABELLED_SHARE = Option('labelled_share', labelled_share, None, "fraction of every batch drawn from the labelled images, cycling through them (ours; default: plain shuffling of all training images)")
 
+def labels_drawn(data:DataSets, n:int, seed:int) -> torch.Tensor:
+    "`labelled_subset` of `data`'s training images; when they cannot give `n` balanced labels, the error names `--labels` and `--n-train`."
+    try: return labelled_subset(data.train.y, n, seed, data.n_classes)
+    except ValueError as e: raise ValueError(f"--labels {n}: {e} among the {len(data.train)} training images (fewer --labels or a larger --n-train)") from None
+
 def labelled_kw(opts:AttrDict, data:DataSets,
                 more_is_all:bool=True) -> dict: # `--labels` above the training images means all (False: refused, by `labelled_subset`)
     "The `Learner` arguments of `--labels` (the labelled subset, drawn with `--seed`) and `--labelled-share`."
     n, f = opts.labels, opts.get('labelled_share')
     every = n == 'all' or (more_is_all and n >= len(data.train))
     if f is not None and every: raise ValueError(f"--labelled-share: every training image is labelled (--labels {n}); it needs a partly labelled set")
-    kw = {'labelled': None if every else labelled_subset(data.train.y, n, opts.seed, data.n_classes)}
+    kw = {'labelled': None if every else labels_drawn(data, n, opts.seed)}
     return kw if f is None else {**kw, 'labelled_share': f}
 
 # %% ../nbs/07_experiments.ipynb #97089a8c

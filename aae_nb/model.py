@@ -645,12 +645,13 @@ class ClusterHeads(DecoderInput):
                  scale:float=1.0, # fixed heads: W_C = scale * I (needs m == n); learned: N(0, scale^2) start
                  seed:int=0, # the generator seed of the learned heads' start
                  y_grad:float=1.0, # scale of the gradient that flows from $W_C y$ back into y (ours; 1: plain backprop, 0: y detached)
-                 head_lr:float=1.0): # the heads' gradient times this: their own rate, as a multiple of the reconstruction rate (ours)
+                 head_lr:float=1.0, # the heads' gradient times this: their own rate, as a multiple of the reconstruction rate (ours)
+                 hard:bool=False): # y reaches W_C as the one-hot of its argmax, with the softmax's gradient (straight-through: ours)
         super().__init__()
         if not (math.isfinite(y_grad) and y_grad >= 0): raise ValueError(f"y_grad must be a finite number >= 0, got {y_grad!r}")
         if not (math.isfinite(head_lr) and head_lr > 0): raise ValueError(f"head_lr must be a finite number > 0, got {head_lr!r}")
         self.n_clusters, self.dim, self.y_key, self.z_key, self.learn, self.scale, self.seed = n_clusters, dim, y_key, z_key, learn, scale, seed
-        self.y_grad, self.head_lr = float(y_grad), float(head_lr)
+        self.y_grad, self.head_lr, self.hard = float(y_grad), float(head_lr), bool(hard)
         if learn: w = torch.randn(n_clusters, dim, generator=torch.Generator().manual_seed(seed)) * scale
         else:
             if n_clusters != dim: raise ValueError(f"fixed cluster heads scale*I need n_clusters == dim, got {n_clusters} and {dim}")
@@ -661,10 +662,13 @@ class ClusterHeads(DecoderInput):
         return _grad_scaled(self.W, self.head_lr)
     def embed(self, codes): return codes[self.y_key] @ self.heads() + codes[self.z_key]    # $W_C y + z$, (B, n)
     def forward(self, codes, y=None):
-        return _grad_scaled(codes[self.y_key], self.y_grad) @ self.heads() + codes[self.z_key]   # $W_C y + z$, (B, n)
+        p = codes[self.y_key]
+        if self.hard: p = F.one_hot(p.argmax(1), p.shape[1]).to(p.dtype) - p.detach() + p   # forward: one-hot; backward: the softmax's gradient
+        return _grad_scaled(p, self.y_grad) @ self.heads() + codes[self.z_key]   # $W_C y + z$, (B, n)
     def code_keys(self): return [self.y_key, self.z_key]
     def config(self):
-        extra = {**({'y_grad': self.y_grad} if self.y_grad != 1 else {}), **({'head_lr': self.head_lr} if self.head_lr != 1 else {})}
+        extra = {**({'y_grad': self.y_grad} if self.y_grad != 1 else {}), **({'head_lr': self.head_lr} if self.head_lr != 1 else {}),
+                 **({'hard': True} if self.hard else {})}
         return {'n_clusters': self.n_clusters, 'dim': self.dim, 'y_key': self.y_key, 'z_key': self.z_key,
                 'learn': self.learn, 'scale': self.scale, 'seed': self.seed, **extra}   # (defaults left out: older checkpoints' configs stay equal)
 
