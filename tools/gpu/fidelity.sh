@@ -12,6 +12,7 @@
 #   run(command="SET=2 TRAIN_END=200 EVAL_S=35 bash tools/gpu/fidelity.sh", carry=[".whl"], timeout_s=270)   the second call
 #   run(command="SET=3 bash tools/gpu/fidelity.sh", carry=[".whl"], timeout_s=600)   after 2026-12-04's two calls: new seeds of §6 at A.3's width
 #        (how often does a seed fall as seed 0's 30-cluster run did?) and of §7 11c, with the two best 11c arms combined
+#   run(command="SET=4 bash tools/gpu/fidelity.sh", carry=[".whl"], timeout_s=600)   11b with --vat 0.3 (ours) and without, seeds 0-4
 # DRY=1 DEV=cpu TRAIN_END=60 EVAL_S=60 OUT=/tmp/x bash tools/gpu/fidelity.sh   checks the script's logic on a CPU machine (tiny nets).
 T0=$SECONDS
 if [ -z "$DRY" ]; then source tools/gpu/setup.sh || exit 1; fi
@@ -39,6 +40,9 @@ elif [ "${SET:-1}" = 3 ]; then                       # SET=3: more seeds of §6 
   for s in 3 4 5 6 7; do go 6-c16-h3000-s$s clustering --clusters 16 --epochs 1500 --ckpt-every 2 --seed $s; done
   for s in 3 4; do go 7-c-yg0.1-s$s dimred-unsup --y-grad 0.1 --epochs 200 --ckpt-every 1 --seed $s; done
   for s in 3 4; do go 7-c-yg0.1-hlr0.1-s$s dimred-unsup --y-grad 0.1 --head-lr 0.1 --epochs 200 --ckpt-every 1 --seed $s; done
+elif [ "${SET:-1}" = 4 ]; then                       # SET=4 (2026-12-07): 11b with VAT (ours), the lead of the CPU ablation, beside its reference, five seeds
+  for s in 0 1 2 3 4; do go 7-b-yg0.1-vat0.3-s$s dimred-semi --labels 100 --y-grad 0.1 --vat 0.3 --epochs 200 --ckpt-every 1 --seed $s; done
+  for s in 0 1 2 3 4; do go 7-b-yg0.1-s$s dimred-semi --labels 100 --y-grad 0.1 --epochs 200 --ckpt-every 1 --seed $s; done
 else                                                 # SET=2: third seeds and paired defaults (a call of about 4 minutes)
   go 7-c-yg0.1-s1 dimred-unsup --y-grad 0.1 --epochs 200 --ckpt-every 1 --seed 1
   go 7-c-yg0.1-s2 dimred-unsup --y-grad 0.1 --epochs 200 --ckpt-every 1 --seed 2
