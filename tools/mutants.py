@@ -82,8 +82,8 @@ MUTANTS = [
      "        return 0 * F.relu(self.eta - d).sum()",
      'test_hinge_pushes_close_heads_apart'),
     ('W_C y replaced by y alone (§7)', 'model.py',
-     "        return _grad_scaled(codes[self.y_key], self.y_grad) @ self.heads() + codes[self.z_key]   # $W_C y + z$, (B, n)",
-     "        return codes[self.y_key][:, :self.dim] + codes[self.z_key]",
+     "        return _grad_scaled(p, self.y_grad) @ self.heads() + codes[self.z_key]   # $W_C y + z$, (B, n)",
+     "        return p[:, :self.dim] + codes[self.z_key]",
      'test_cluster_heads_are_the_decoders_input'),
 ]
 
