@@ -13,7 +13,6 @@ from .metrics import encode_split, error_rate, cluster_report, cluster_labels
 from .plots import save_figure, pyplot, epochs_label
 from .experiments import Experiment, Option, HIDDEN, LABELS, NOISE_IN, Z_NOISE, check_z_noise, INIT_STD, init_std_of, labels_drawn, positive_int, nonneg_int, nonneg_float, positive_float, rate, register
 from .semisupervised import VATCB
-from .data import labelled_subset
 
 # %% auto #0
 __all__ = ['FIGURE11', 'dimred_aae', 'representation', 'heads_of', 'min_head_distance', 'circle_points', 'circle_map',

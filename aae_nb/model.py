@@ -624,13 +624,17 @@ class ConcatInput(DecoderInput):
                     raise ValueError(f"this decoder needs a label in 0..{self.n_classes - 1} for every image")
                 parts.append(self.label_scale * F.one_hot(y, self.n_classes).to(next(iter(codes.values())).dtype))   # (B, K)
             elif k in self.hard:                                               # forward: one-hot; backward: the softmax's gradient
-                p = codes[k]; parts.append(F.one_hot(p.argmax(1), p.shape[1]).to(p.dtype) - p.detach() + p)
+                parts.append(_straight_through_onehot(codes[k]))
             else: parts.append(codes[k])
         return torch.cat(parts, 1)                                             # (B, dim)
     def embed(self, codes): return torch.cat([codes[k] for k in self.parts if k != 'label'], 1)
     def code_keys(self): return [k for k in self.parts if k != 'label']
     def config(self): return {'parts': self.parts, 'dims': {k: self.dims[k] for k in self.code_keys()}, 'n_classes': self.n_classes,
                               **({'hard': list(self.hard)} if self.hard else {}), **({'label_scale': self.label_scale} if self.label_scale != 1 else {})}
+
+def _straight_through_onehot(p:torch.Tensor) -> torch.Tensor:
+    "The one-hot of each row's arg-max in the forward pass; `p`'s own gradient in the backward pass (straight-through): (B, K)."
+    return F.one_hot(p.argmax(1), p.shape[1]).to(p.dtype) - p.detach() + p
 
 def _grad_scaled(t:torch.Tensor, s:float) -> torch.Tensor:
     "`t` itself in the forward pass; `s` times its gradient in the backward pass."
@@ -663,7 +667,7 @@ class ClusterHeads(DecoderInput):
     def embed(self, codes): return codes[self.y_key] @ self.heads() + codes[self.z_key]    # $W_C y + z$, (B, n)
     def forward(self, codes, y=None):
         p = codes[self.y_key]
-        if self.hard: p = F.one_hot(p.argmax(1), p.shape[1]).to(p.dtype) - p.detach() + p   # forward: one-hot; backward: the softmax's gradient
+        if self.hard: p = _straight_through_onehot(p)
         return _grad_scaled(p, self.y_grad) @ self.heads() + codes[self.z_key]   # $W_C y + z$, (B, n)
     def code_keys(self): return [self.y_key, self.z_key]
     def config(self):
