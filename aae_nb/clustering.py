@@ -10,7 +10,7 @@ import torch
 from .priors import GaussianPrior, CategoricalPrior
 from .model import AutoEncoder, AdversarialRegularizer, ConcatInput
 from .learner import OptSpec, OPTIMISERS
-from .semisupervised import VATCB
+from .semisupervised import VATCB, VAT_BN
 from .metrics import encode_split, cluster_labels, cluster_error, best_map_accuracy, nmi, cluster_report
 from .plots import decode_codes, save_figure, pyplot, error_axis, epochs_label
 from .experiments import Experiment, Option, HIDDEN, INIT_STD, NOISE_IN, Z_NOISE, check_z_noise, init_std_of, positive_int, positive_float, nonneg_float, rate, register
@@ -186,7 +186,7 @@ class Clustering(Experiment):
                Option('cat_adv_weight', positive_float, 1.0, "the Categorical adversary's generator loss times this (ours; A.3 states the rates)", legacy=1.0),
                Z_NOISE,
                Option('dec_y', str, 'soft', "what the decoder gets for y: 'soft' the softmax output (our reading of Figure 8); 'hard' its arg-max one-hot, the softmax's gradient passed straight through (ours)", choices=('soft', 'hard'), legacy='soft'),
-               Option('vat', nonneg_float, 0., "virtual adversarial training of q(y|x) (ours, beyond the paper): after each generator step, one more encoder step of the generator's optimiser on the VAT loss, perturbations of L2 norm VAT (e.g. 1 on MNIST); 0: off", legacy=0.))
+               Option('vat', nonneg_float, 0., "virtual adversarial training of q(y|x) (ours, beyond the paper): after each generator step, one more encoder step of the generator's optimiser on the VAT loss, perturbations of L2 norm VAT (e.g. 1 on MNIST); 0: off", legacy=0.), VAT_BN)
     def model(self, opts, data):
         return clustering_aae(data.shape, opts.clusters, opts.style_dim, (opts.hidden,) * 2, (opts.hidden,) * 2,
                               dropout_in=opts.get('dropout_in', 0.2), init_std=init_std_of(opts), noise_in=opts.get('noise_in', 0.),
@@ -194,7 +194,7 @@ class Clustering(Experiment):
                               cat_adv_weight=opts.get('cat_adv_weight') or 1., z_noise=opts.get('z_noise') or 0.,
                               dec_y=opts.get('dec_y') or 'soft')
     def metrics(self, opts): return {'cluster': cluster_metrics}
-    def callbacks(self, opts): return [VATCB(opts.vat, after='gen', head='y')] if opts.get('vat') else []
+    def callbacks(self, opts): return [VATCB(opts.vat, after='gen', head='y', bn=opts.get('vat_bn') or 'running')] if opts.get('vat') else []
     def report(self, run, out, opts):
         m, d, k = run.model, run.data, opts.clusters
         p = pv, pt = posteriors(m, d.valid, d.test)                       # one pass over each split for the whole report

@@ -12,7 +12,7 @@ from .model import AutoEncoder, AdversarialRegularizer, ClusterHeads, HeadHinge
 from .metrics import encode_split, error_rate, cluster_report, cluster_labels
 from .plots import save_figure, pyplot, epochs_label
 from .experiments import Experiment, Option, HIDDEN, LABELS, NOISE_IN, Z_NOISE, check_z_noise, INIT_STD, init_std_of, labels_drawn, positive_int, nonneg_int, nonneg_float, positive_float, rate, register
-from .semisupervised import VATCB
+from .semisupervised import VATCB, VAT_BN
 
 # %% auto #0
 __all__ = ['FIGURE11', 'dimred_aae', 'representation', 'heads_of', 'min_head_distance', 'circle_points', 'circle_map',
@@ -152,6 +152,7 @@ _HEAD_LR = Option('head_lr', positive_float, 1.0, "the learned heads' rate as a 
 _SADV = Option('style_adv_weight', positive_float, 1.0, "the style z's adversary: its generator loss times this, with SGD its rate times this (ours; 1: A.2.1's rate)", legacy=1.0)
 _CADV = Option('cat_adv_weight', positive_float, 1.0, "the class y's (Categorical) adversary: its generator loss times this, with SGD its rate times this (ours; 1: A.2.1's rate)", legacy=1.0)
 _VAT = Option('vat', nonneg_float, 0., "virtual adversarial training of q(y|x) (ours, beyond the paper): after each supervised step, one more step of its optimiser on the VAT loss of the mini-batch, perturbations of L2 norm VAT (e.g. 0.3 on MNIST); 0: off", legacy=0.)
+_VAT_UNSUP = _VAT.with_default(0., "virtual adversarial training of q(y|x) (ours, beyond the paper): after each generator step, one more encoder step of the generator's optimiser on the VAT loss of the mini-batch (as §6's `clustering --vat`), perturbations of L2 norm VAT (e.g. 1 on MNIST; see --vat-bn); 0: off", legacy=0.)
 _DECY = Option('dec_y', str, 'soft', "what W_C multiplies: 'soft' the softmax q(y|x) (our reading); 'hard' its arg-max one-hot, the softmax's gradient passed straight through (ours)", choices=('soft', 'hard'), legacy='soft')
 
 class _DimRed(Experiment):
@@ -178,7 +179,10 @@ class _DimRed(Experiment):
         return {'test/error': r['error'], 'test/best_map_accuracy': r['best_map_accuracy'], 'test/nmi': r['nmi']}
     def metrics(self, opts):
         return {'error': lambda l: self._error(l.model, l.data), 'heads': lambda l: {'heads/min_dist': min_head_distance(l.model)}}
-    def callbacks(self, opts): return [VATCB(opts.vat)] if self.semi and opts.get('vat') else []
+    def callbacks(self, opts):
+        if not opts.get('vat'): return []
+        bn = opts.get('vat_bn') or 'running'
+        return [VATCB(opts.vat, bn=bn)] if self.semi else [VATCB(opts.vat, after='gen', head='y', bn=bn)]   # no labels (11c): after the generator step, as §6
     def panel_of(self, opts): return self.panel
     def report(self, run, out, opts):
         m, d = run.model.eval(), run.data
@@ -207,7 +211,7 @@ class DimRedSemi(_DimRed):
     paper = 'Figure 11a, 11b'
     summary = '§7 semi-supervised dimensionality reduction to 2-D with learned cluster heads and their hinge'
     options = (LABELS.with_default(100, 'labelled training images, balanced over classes (Figure 11a: 1000, 11b: 100)'), _LABEL_SEED,
-               _ETA, _HINGE, _STYLE, Option('head_scale', positive_float, 1.0, 'learned heads start N(0, head_scale^2) (ours)'), _HEAD_SEED, _YGRAD, _HEAD_LR, _SADV, _CADV, _VAT, Z_NOISE, NOISE_IN, _SN, _INIT, _BN, _DROP,
+               _ETA, _HINGE, _STYLE, Option('head_scale', positive_float, 1.0, 'learned heads start N(0, head_scale^2) (ours)'), _HEAD_SEED, _YGRAD, _HEAD_LR, _SADV, _CADV, _VAT, VAT_BN, Z_NOISE, NOISE_IN, _SN, _INIT, _BN, _DROP,
                HIDDEN.with_default(1000, 'units in each of the two hidden layers of every network (A.2.1: 1000)'))
     def panel_of(self, opts): return 'a' if str(opts.labels) == '1000' else 'b'
 
@@ -218,7 +222,7 @@ class DimRedUnsup(_DimRed):
     summary = '§7 unsupervised dimensionality reduction to 2-D, --clusters 20, scored by the §6 protocol'
     semi, panel = False, 'c'
     options = (Option('clusters', _clusters, 20, 'm: clusters of y (Figure 11c: 20)'),
-               _ETA, _HINGE, _STYLE, Option('head_scale', positive_float, 1.0, 'learned heads start N(0, head_scale^2) (ours)'), _HEAD_SEED, _YGRAD, _HEAD_LR, _SADV, _CADV, Z_NOISE, NOISE_IN, _SN,
+               _ETA, _HINGE, _STYLE, Option('head_scale', positive_float, 1.0, 'learned heads start N(0, head_scale^2) (ours)'), _HEAD_SEED, _YGRAD, _HEAD_LR, _SADV, _CADV, _VAT_UNSUP, VAT_BN, Z_NOISE, NOISE_IN, _SN,
                # the unsupervised panel's defaults (ours): A.3's (§6) encoder; runs recorded before these options had none of it
                _INIT, _BN.with_default(1, legacy=0), _DROP.with_default(0.2, legacy=0.),
                HIDDEN.with_default(1000, 'units in each of the two hidden layers of every network (A.2.1: 1000)'))
@@ -232,5 +236,5 @@ class DimRedSimplex(_DimRed):
     dim, learn_heads, panel = 10, False, 'd'
     options = (LABELS.with_default(100, 'labelled training images, balanced over classes (Figure 11d: 100)'), _LABEL_SEED,
                Option('head_scale', positive_float, 10.0, 'W_C = head_scale * I (§7: 10)'),
-               Option('style_std', positive_float, 1.0, 'std of the 10-D Gaussian style (§7: 1)'), _YGRAD, _DECY, _SADV, _CADV, _VAT, NOISE_IN, _SN, _INIT, _BN, _DROP,
+               Option('style_std', positive_float, 1.0, 'std of the 10-D Gaussian style (§7: 1)'), _YGRAD, _DECY, _SADV, _CADV, _VAT, VAT_BN, NOISE_IN, _SN, _INIT, _BN, _DROP,
                HIDDEN.with_default(1000, 'units in each of the two hidden layers of every network (A.2.1: 1000)'))

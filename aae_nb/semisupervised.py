@@ -14,11 +14,11 @@ from .plots import style_grid, error_axis, save_figure, pyplot, epochs_label
 from .experiments import Experiment, Option, HIDDEN, LABELS, NOISE_IN, INIT_STD, init_std_of, positive_int, nonneg_int, nonneg_float, rate, subset_train, register, LABELLED_SHARE, labelled_kw
 from .data import DataSets, load_svhn, labelled_subset
 from .learner import Callback
-import time as _time
+import time as _time, contextlib
 
 # %% auto #0
-__all__ = ['PAPER_CURVES', 'TABLE2', 'semi_aae', 'TailErrorCB', 'vat_loss', 'VATCB', 'learning_curve', 'SemiMNIST', 'SemiSVHN',
-           'table2']
+__all__ = ['VAT_BN', 'PAPER_CURVES', 'TABLE2', 'semi_aae', 'TailErrorCB', 'vat_loss', 'bn_batch_stats', 'VATCB', 'learning_curve',
+           'SemiMNIST', 'SemiSVHN', 'table2']
 
 # %% ../nbs/50_semisupervised.ipynb #471f8715
 def semi_aae(in_shape:tuple=(1, 28, 28), n_classes:int=10,
@@ -87,6 +87,28 @@ def vat_loss(logits_of, # x -> class logits
         d = _unit(torch.autograd.grad(kl, d)[0])
     return F.kl_div(F.log_softmax(logits_of(x + eps * d), 1), p, reduction='batchmean')
 
+@contextlib.contextmanager
+def bn_batch_stats(m:torch.nn.Module):
+    "Inside: `m` in eval mode (no dropout, no input noise) but for its batch-norm layers, which normalise each pass by its own mini-batch's statistics and leave their running averages as they are."
+    was, bns = m.training, [b for b in m.modules() if isinstance(b, torch.nn.modules.batchnorm._BatchNorm)]
+    m.eval()
+    for b in bns: b.train(); b.track_running_stats = False     # batch statistics; the running averages are neither used nor updated
+    try: yield m
+    finally:
+        for b in bns: b.track_running_stats = True
+        m.train(was)
+
+@contextlib.contextmanager
+def _eval_mode(m:torch.nn.Module):
+    "Inside: `m` in eval mode (its batch-norm layers normalise by their running averages)."
+    was = m.training
+    m.eval()
+    try: yield m
+    finally: m.train(was)
+
+VAT_BN = Option('vat_bn', str, 'running', "batch-norm during VAT's passes (ours): 'running' by the running averages (eval mode); 'batch' each pass normalised by its own mini-batch, the running averages left as they are (as in the VAT authors' code); the two are the same for a model without batch-norm",
+                choices=('running', 'batch'))
+
 class VATCB(Callback):
     "After every `after` step (`sup`: the supervised one), one more step of that phase's optimiser on `weight` times the VAT loss of softmax head `head` on the whole mini-batch (ours)."
     def __init__(self,
@@ -94,11 +116,13 @@ class VATCB(Callback):
                  weight:float=1.0, # weight of the VAT loss
                  xi:float=0.1, # finite-difference step of the power iteration
                  after:str='sup', # the phase it follows, whose optimiser takes its step: 'sup', or 'gen' for a model without labels (§6)
-                 head:str|None=None # the softmax head it smooths (default: the model's supervised head)
+                 head:str|None=None, # the softmax head it smooths (default: the model's supervised head)
+                 bn:str='running' # batch-norm in its passes: 'running' (eval mode) or 'batch' (each pass's own statistics, running averages untouched)
                 ):
         if not eps > 0: raise ValueError(f"VATCB needs eps > 0, got {eps!r}")
         if after not in ('sup', 'gen'): raise ValueError(f"VATCB follows the 'sup' or the 'gen' phase, got {after!r}")
-        self.eps, self.weight, self.xi, self.after, self.head = eps, weight, xi, after, head
+        if bn not in ('batch', 'running'): raise ValueError(f"VATCB's bn must be 'batch' or 'running', got {bn!r}")
+        self.eps, self.weight, self.xi, self.after, self.head, self.bn = eps, weight, xi, after, head, bn
         setattr(self, f'after_{after}', self.step)          # the one phase event it listens to
     def before_fit(self, learn):
         "Check once, before training, that the head it smooths is a softmax head of the model."
@@ -108,9 +132,8 @@ class VATCB(Callback):
     def step(self, learn):
         "One more encoder step on the virtual adversarial loss of the mini-batch, after the phase it follows."
         enc, key = learn.model.encoder, self._logits
-        enc.eval()                                          # no input noise: the perturbation is the only change to x
-        try: loss = vat_loss(lambda v: enc(v)[key].float(), learn.x.float(), self.eps, self.xi)
-        finally: enc.train()
+        with (bn_batch_stats if self.bn == 'batch' else _eval_mode)(enc):   # no input noise: the perturbation is the only change to x
+            loss = vat_loss(lambda v: enc(v)[key].float(), learn.x.float(), self.eps, self.xi)
         learn.update(self.after, self.weight * loss, 'vat')
 
 
@@ -152,7 +175,7 @@ class _Semi(Experiment):
         return {**kw, 'sup_bs': opts.sup_bs} if opts.get('sup_bs') else kw
     def metrics(self, opts): return {'error': _errors}
     def callbacks(self, opts):
-        return ([TailErrorCB(last=opts.tail, every=min(10, opts.tail))] if opts.get('tail') else []) + ([VATCB(opts.vat)] if opts.get('vat') else [])
+        return ([TailErrorCB(last=opts.tail, every=min(10, opts.tail))] if opts.get('tail') else []) + ([VATCB(opts.vat, bn=opts.get('vat_bn') or 'running')] if opts.get('vat') else [])
     def report(self, run, out, opts):
         key = (self.dataset, str(opts.labels))
         learning_curve(run.history, out/'learning_curve.png', PAPER_CURVES.get(key),
@@ -186,7 +209,7 @@ class SemiMNIST(_Semi):
                Option('recon', str, 'half_sse', "reconstruction cost: 'half_sse' half the squared error summed over pixels (A.2.1), 'mse' its mean", choices=('half_sse', 'mse')),
                Option('sup_bs', positive_int, 100, 'labelled mini-batch size of the semi-supervised classification phase (ours; A.2.1 says only "a labeled mini-batch")'),
                LABELLED_SHARE,
-               Option('vat', nonneg_float, 0., "virtual adversarial training of q(y|x) on every mini-batch, perturbations of L2 norm VAT (ours, beyond the paper; e.g. 0.3 or 2 on MNIST); 0: off"))
+               Option('vat', nonneg_float, 0., "virtual adversarial training of q(y|x) on every mini-batch, perturbations of L2 norm VAT (ours, beyond the paper; e.g. 0.3 or 2 on MNIST); 0: off"), VAT_BN)
     def model(self, opts, data):
         "The §5 model of A.2.1 with this run's options (initialisation, generator loss, decoder input, cost)."
         return semi_aae(data.shape, data.n_classes, 10, (opts.hidden,) * 2, (opts.hidden,) * 2, noise_in=opts.noise_in,

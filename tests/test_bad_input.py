@@ -45,6 +45,8 @@ CASES = [  # (args after `train`/`eval`, message); NEW stands for a fresh direct
     (['train', 'semi-supervised', '--labels', '100000', '--n-train', '200', '--out', 'NEW'], 'requested among the 200 training images (fewer --labels or a larger --n-train)'),
     (['train', 'dimred-simplex', '--n-train', '5', '--out', 'NEW'], '--labels 100: class 0 has 1 examples'),
     (['train', 'dimred-simplex', '--dec-y', 'medium', '--out', 'NEW'], "--dec-y: 'medium' is not one of"),
+    (['train', 'dimred-unsup', '--vat-bn', 'eval', '--out', 'NEW'], "--vat-bn: 'eval' is not one of"),
+    (['train', 'dimred-unsup', '--vat', '-1', '--out', 'NEW'], "--vat: expected a number >= 0"),
     (['train', 'semi-supervised', '--noise-in', '-1', '--out', 'NEW'], '--noise-in: expected a number >= 0'),
     (['train', 'gmmn-ae', '--dropout', '1.5', '--out', 'NEW'], '--dropout: expected a number in [0, 1)'),
     (['train', 'semi-supervised-svhn', '--out', 'NEW'], 'needs --svhn-dir'),

@@ -179,3 +179,23 @@ def test_label_adversary_hides_the_label_from_its_classifier():
     before = ce(); assert before < 0.5                                                   # it does (log 4 = 1.39 is a blind guess)
     for _ in range(30): l.reg_codes = m.encoder(l.x, sample=True); l.gen_phase()         # the encoder alone, against the fixed classifier
     assert ce() > before + 0.5                                                           # 1.18-3.05 on seeds 0-5 (from 0.15-0.32); term off: unchanged
+
+def test_vat_passes_normalise_by_their_batch_and_keep_the_running_averages():
+    "§6/§7 with VAT (ours), `bn='batch'`: VAT's passes through a batch-norm encoder use each pass's batch statistics (as training does) and leave the running averages unchanged."
+    from aae_nb.clustering import clustering_aae
+    from aae_nb.semisupervised import VATCB
+    d, _ = _bands(); torch.manual_seed(0)
+    m = clustering_aae((1, 28, 28), 4, style_dim=2, hidden=(32, 32), disc_hidden=(16,), init_std=0.01, bn=True)
+    vat = VATCB(1.0, after='gen', head='y', bn='batch')
+    l = Learner(m, d, bs=50, opt='adam-fast', device='cpu', seed=0, cbs=[vat]); l.fit(1)
+    bns = [b for b in m.encoder.modules() if isinstance(b, torch.nn.modules.batchnorm._BatchNorm)]
+    assert bns
+    for b in bns: b.running_mean.fill_(5.); b.running_var.fill_(9.)     # far from any batch's statistics
+    l.x, l.y = next(iter(l.batches)); m.train()
+    with torch.no_grad(): m.eval(); by_running = m.encoder(l.x)['y_logits']; m.train()
+    seen = []
+    hook = m.encoder.register_forward_hook(lambda mod, inp, out: seen.append(out['y_logits'].detach().clone()))
+    try: vat.step(l)
+    finally: hook.remove()
+    for b in bns: assert (b.running_mean == 5.).all() and (b.running_var == 9.).all()
+    assert len(seen) == 3 and (seen[0] - by_running).abs().max() > 1e-2   # its clean pass is not normalised by the running averages

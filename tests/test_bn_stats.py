@@ -29,3 +29,17 @@ def test_recomputed_statistics_are_the_training_splits():
     assert torch.allclose(bn.running_var, h.var(0), rtol=0.05, atol=1e-6)   # the mean of the batches' variances, not quite the split's
     old = next(b for b in model.encoder.modules() if isinstance(b, torch.nn.BatchNorm1d))
     assert not torch.allclose(old.running_mean, bn.running_mean), "the recomputed statistics equal the running ones: nothing was recomputed"
+
+def test_main_reads_11c_runs_and_skips_the_others(tmp_path, capsys):
+    "§7's unsupervised panel (`dimred-unsup`, A.3's encoder) is scored by the §6 protocol, so the tool takes its runs; a semi-supervised run is skipped with a line."
+    import json
+    import aae_nb.dimreduction  # registers the §7 experiments
+    from cli_helpers import run, TINY
+    u, s = tmp_path/'u', tmp_path/'s'
+    assert run(['train', 'dimred-unsup', *TINY, '--out', str(u)])[0] == 0
+    assert run(['train', 'dimred-semi', *TINY, '--out', str(s)])[0] == 0
+    before = sorted(p.name for p in s.iterdir()); capsys.readouterr()
+    load_tool('bn_stats').main([str(u), str(s)])
+    rec = json.loads((u/'bn_stats.json').read_text())
+    assert abs(rec['modes']['running']['error'] - json.loads((u/'history.json').read_text())[-1]['test/error']) < 1e-3
+    assert "not a clustering one, skipped" in capsys.readouterr().out and sorted(p.name for p in s.iterdir()) == before

@@ -1,4 +1,5 @@
 """§6 ablation arm "batch-norm statistics at test time" (A.3 leaves it open): the test error of finished clustering runs
+(`clustering`, and §7's unsupervised panel `dimred-unsup`, which takes A.3's encoder)
 under the paper's protocol, with the encoder's batch-norm layers normalising by
 
 - `running`: the running averages training kept (PyTorch's eval mode; what every record of the package reports);
@@ -52,6 +53,8 @@ def bn_stats(model, data, bs:int=100) -> dict:
     res['batch'] = {'error': cluster_error(pv, data.valid.y, pt, data.test.y), 'best_map_accuracy': best_map_accuracy(pt.argmax(1), data.test.y)}
     return res
 
+CLUSTERING = ('clustering', 'dimred-unsup')   # the experiments whose q(y|x) is scored by the §6 protocol (§6, Figure 11c)
+
 def finished_clustering_runs(dirs):
     "Each finished clustering run among `dirs`: (folder, its model.pt in eval mode, MNIST with its training subset, its epochs); the others are skipped with a line saying why."
     import torch
@@ -64,7 +67,7 @@ def finished_clustering_runs(dirs):
         if not (d/'run.json').is_file(): print(f"{d}: not a run folder (no run.json), skipped"); continue
         if not (d/'model.pt').is_file(): print(f"{d}: no model.pt (unfinished run), skipped"); continue
         run = json.loads((d/'run.json').read_text())
-        if run.get('experiment') != 'clustering': print(f"{d}: a {run.get('experiment')!r} run, not a clustering one, skipped"); continue
+        if run.get('experiment') not in CLUSTERING: print(f"{d}: a {run.get('experiment')!r} run, not a clustering one, skipped"); continue
         ep = json.loads((d/'metrics.json').read_text()).get('epochs') if (d/'metrics.json').is_file() else None
         yield d, load_model(d/'model.pt').eval(), subset_train(data, run.get('options', {}).get('n_train')), ep
 

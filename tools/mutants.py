@@ -85,6 +85,10 @@ MUTANTS = [
      "        return _grad_scaled(p, self.y_grad) @ self.heads() + codes[self.z_key]   # $W_C y + z$, (B, n)",
      "        return p[:, :self.dim] + codes[self.z_key]",
      'test_cluster_heads_are_the_decoders_input'),
+    ("VAT's passes normalised by the running averages (ours)", 'semisupervised.py',
+     "    for b in bns: b.train(); b.track_running_stats = False     # batch statistics; the running averages are neither used nor updated",
+     "    pass",
+     'test_vat_passes_normalise_by_their_batch_and_keep_the_running_averages'),
 ]
 
 def apply(pkg:Path, file, old, new):
