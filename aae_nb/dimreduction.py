@@ -222,7 +222,7 @@ class DimRedUnsup(_DimRed):
     summary = '§7 unsupervised dimensionality reduction to 2-D, --clusters 20, scored by the §6 protocol'
     semi, panel = False, 'c'
     options = (Option('clusters', _clusters, 20, 'm: clusters of y (Figure 11c: 20)'),
-               _ETA, _HINGE, _STYLE, Option('head_scale', positive_float, 1.0, 'learned heads start N(0, head_scale^2) (ours)'), _HEAD_SEED, _YGRAD, _HEAD_LR, _SADV, _CADV, _VAT_UNSUP, VAT_BN, Z_NOISE, NOISE_IN, _SN,
+               _ETA, _HINGE, _STYLE, Option('head_scale', positive_float, 1.0, 'learned heads start N(0, head_scale^2) (ours)'), _HEAD_SEED, _YGRAD, _DECY, _HEAD_LR, _SADV, _CADV, _VAT_UNSUP, VAT_BN, Z_NOISE, NOISE_IN, _SN,
                # the unsupervised panel's defaults (ours): A.3's (§6) encoder; runs recorded before these options had none of it
                _INIT, _BN.with_default(1, legacy=0), _DROP.with_default(0.2, legacy=0.),
                HIDDEN.with_default(1000, 'units in each of the two hidden layers of every network (A.2.1: 1000)'))
