@@ -22,11 +22,10 @@ def _bns(model):
     return [b for b in model.encoder.modules() if isinstance(b, torch.nn.modules.batchnorm._BatchNorm)]
 
 def _batch_codes(model, x, bs):
-    "q(y|x) of images `x`, each batch of `bs` normalised by its own statistics (train-mode batch-norm, dropout off), on a copy of `model`."
+    "q(y|x) of images `x`, each batch of `bs` normalised by its own statistics (dropout off), the running averages left as they are (the package's `bn_batch_stats`, as VAT's `--vat-bn batch`)."
     import torch
-    m = copy.deepcopy(model).eval()                                      # train-mode batch-norm updates its running averages: not the caller's
-    for b in _bns(m): b.train()
-    with torch.no_grad(): return torch.cat([m.encoder(x[i:i + bs])['y'].float() for i in range(0, len(x), bs)])
+    from aae_nb.semisupervised import bn_batch_stats
+    with torch.no_grad(), bn_batch_stats(model.encoder) as enc: return torch.cat([enc(x[i:i + bs])['y'].float() for i in range(0, len(x), bs)])
 
 def _recompute(model, x, bs, dropout, seed=0):
     "A copy of `model` whose encoder's batch-norm layers hold the exact training-split statistics (cumulative average); `dropout`: with the training-time input (its dropout or noise)."
