@@ -61,6 +61,9 @@ def _parser():
     e.add_argument('--samples', default=10_000, help='model samples for --parzen / --fid (default 10000, as §3)')
     e.add_argument('--device', default='auto', help="'auto', 'cpu', 'cuda', ...")
     e.add_argument('--out', help='write eval.json and the figures here instead of into the run directory')
+    e.add_argument('--bn-stats', default='running', help="the encoder's batch-norm statistics: 'running', the averages training kept (PyTorch's eval mode); "
+                   "'population' / 'population-clean', recomputed over the run's training split with the final weights, with the training-time input (its noise, dropout) / "
+                   "the clean input (ours; needs --out) (default running)")
     b = sub.add_parser('bench', help='time the training step of each model family at paper size on this device',
                        description='ms per step by phase, samples/s, epoch time, memory and FLOP/s against the matrix-product peak measured in the same run.')
     b.add_argument('--device', default='auto'); b.add_argument('--steps', type=int, default=30, help='timed steps per model (after 5 warm-up steps)')
@@ -119,13 +122,14 @@ def _after_interrupt(name:str, out:str, epochs) -> str:
     return f"no epoch had finished: start the run again with `{again}`"
 
 def cmd_eval(a):
-    "`aae eval RUN_DIR [--what report,curves] [--parzen] [--fid] [--samples N] [--device D] [--out DIR]`."
+    "`aae eval RUN_DIR [--what report,curves] [--parzen] [--fid] [--samples N] [--device D] [--out DIR] [--bn-stats MODE]`."
     from aae_nb.experiments import evaluate_run
     what = a.what if a.what is not None else ('' if a.parzen or a.fid else 'report,curves')
     r = evaluate_run(a.run_dir, what=[w.strip() for w in what.split(',') if w.strip()], device=a.device, out=a.out,
-                     parzen=a.parzen, fid=a.fid, samples=a.samples)
+                     parzen=a.parzen, fid=a.fid, samples=a.samples, bn_stats=a.bn_stats)
     where = a.out or a.run_dir
-    print(f"{r['experiment']} at {r['epochs']} epochs: wrote {where}/eval.json; figures: {', '.join(r['figures']) or 'none'}")
+    bn = '' if r['bn_stats'] == 'running' else f" (batch-norm: {r['bn_stats']})"
+    print(f"{r['experiment']} at {r['epochs']} epochs{bn}: wrote {where}/eval.json; figures: {', '.join(r['figures']) or 'none'}")
     for k, v in (r.get('report') or {}).items():
         if isinstance(v, (int, float)): print(f"  {k}: {v:.4g}")
     if 'parzen' in r: p = r['parzen']; print(f"  parzen: {p['ll']:.1f} ± {p['se']:.1f} nats (σ = {p['sigma']:.3g} chosen on the validation split, {p['n_samples']} samples, {p['wall_s']:.0f} s)")

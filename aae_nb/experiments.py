@@ -13,16 +13,17 @@ import torch.distributed as dist
 from fastcore.basics import AttrDict
 from .data import DataSets, load_mnist, get_device, labelled_subset, temp_name
 from .model import AutoEncoder, save_model, atomic_write_text, read_checkpoint, _one_line
+from .nets import population_bn_stats
 from .plots import history_figure, epochs_label, counted
 from .learner import (Learner, OPTIMISERS, ProgressCB, EvalCB, HistoryCB, CheckpointCB, TensorBoardCB, init_distributed)
 
 # %% auto #0
 __all__ = ['SEED_MAX', 'MAX_UNITS', 'COMMON', 'HIDDEN', 'LABELS', 'NOISE_IN', 'Z_NOISE', 'INIT_STD', 'LABELLED_SHARE',
-           'EXPERIMENTS', 'SECTIONS', 'RESUME_MAY_CHANGE', 'EVAL_WHAT', 'EVALUATORS', 'positive_int', 'nonneg_int',
-           'seed_int', 'units', 'label_count', 'rate', 'nonneg_float', 'positive_float', 'Option', 'check_z_noise',
-           'init_std_of', 'labelled_share', 'labels_drawn', 'labelled_kw', 'Experiment', 'subset_train', 'register',
-           'load_all', 'get_experiment', 'resolve_options', 'device_name', 'package_version', 'RunLock',
-           'run_experiment', 'load_run', 'evaluate_run', 'run_summary', 'show_run']
+           'EXPERIMENTS', 'SECTIONS', 'RESUME_MAY_CHANGE', 'EVAL_WHAT', 'BN_STATS', 'EVALUATORS', 'positive_int',
+           'nonneg_int', 'seed_int', 'units', 'label_count', 'rate', 'nonneg_float', 'positive_float', 'Option',
+           'check_z_noise', 'init_std_of', 'labelled_share', 'labels_drawn', 'labelled_kw', 'Experiment',
+           'subset_train', 'register', 'load_all', 'get_experiment', 'resolve_options', 'device_name',
+           'package_version', 'RunLock', 'run_experiment', 'load_run', 'evaluate_run', 'run_summary', 'show_run']
 
 # %% ../nbs/07_experiments.ipynb #a3b95762
 def _whole(v, lo:int, what:str, hi:int|None=None) -> int:
@@ -412,6 +413,7 @@ def _finish(exp, learn, out, opts, code:str) -> dict:
 
 # %% ../nbs/07_experiments.ipynb #ac9861ca
 EVAL_WHAT = ('report', 'curves')
+BN_STATS = ('running', 'population', 'population-clean')   # `evaluate_run(bn_stats=)`: the encoder's batch-norm as trained, or recomputed (ours)
 EVALUATORS:dict = {}   # name -> (check(run): raise ValueError before anything is written, measure(run, samples, seed) -> dict); sections add theirs
 
 def _first_difference(a, b, path:str='') -> str:
@@ -459,15 +461,30 @@ def _take(locks:list, d:Path, reading:bool=False):
     except OSError as e:
         if not (reading and e.errno in (errno.EACCES, errno.EPERM, errno.EROFS)): raise
 
+def _recompute_bn(run, mode:str):
+    "Put the training split's statistics into the batch-norm layers of `run.model`'s encoder (`population_bn_stats`); the model's other networks must have none."
+    is_bn = lambda m: isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
+    enc = getattr(run.model, 'encoder', None)
+    if enc is None or not any(map(is_bn, enc.modules())):
+        raise ValueError(f"--bn-stats {mode}: this {run.experiment.name} run has no batch-norm in its encoder, so its report would be the run's own")
+    outside = sorted({n.split('.')[0] for n, m in run.model.named_modules() if is_bn(m) and not n.startswith('encoder.')})
+    if outside: raise ValueError(f"--bn-stats {mode} recomputes the encoder's batch-norm only, and this run has batch-norm in {', '.join(outside)} too")
+    population_bn_stats(enc, run.data.train.x, train_input=mode == 'population', seed=run.opts.seed)
+    run.model.eval()
+
 def evaluate_run(run_dir:str|Path, what=EVAL_WHAT, device='auto', out:str|Path|None=None,
                  parzen:bool=False, # also the Parzen estimate of the test log-likelihood (§3, the likelihood notebook)
                  fid:bool=False, # also the Fréchet distance (and k-NN precision/recall) on MNIST classifier features
                  samples:int=10_000, # model samples for `parzen` / `fid`
+                 bn_stats:str='running', # the encoder's batch-norm: 'running' (as trained); 'population' / 'population-clean': recomputed over the run's training split with the training-time / clean input (ours; needs `out`)
                 ) -> dict:
     "Re-make a run's report and/or curves from its saved state; writes `eval.json` and figures into `out` (default the run directory)."
     what = [what] if isinstance(what, str) else list(what or [])
     bad = [w for w in what if w not in EVAL_WHAT]
     if bad or not (what or parzen or fid): raise ValueError(f"--what takes {', '.join(EVAL_WHAT)}, got {', '.join(bad) or 'nothing'}")
+    if bn_stats not in BN_STATS: raise ValueError(f"--bn-stats takes {', '.join(BN_STATS)}, got {bn_stats!r}")
+    if bn_stats != 'running' and out is None:
+        raise ValueError(f"--bn-stats {bn_stats} makes a report with other batch-norm statistics than the run's own: give --out DIR, so that the run's eval.json and figures stay as they are")
     if parzen or fid: samples = Option('samples', positive_int).parse(samples)
     run_dir = Path(run_dir)
     if not (run_dir/'run.json').is_file(): raise ValueError(f"{run_dir} is not a run directory (no run.json)")
@@ -482,13 +499,14 @@ def evaluate_run(run_dir:str|Path, what=EVAL_WHAT, device='auto', out:str|Path|N
     try:
         _take(locks, run_dir, reading=not own)                  # one owner: not while the run is training
         run = load_run(run_dir, device)
+        if bn_stats != 'running': _recompute_bn(run, bn_stats)   # refused here (no batch-norm, or some outside the encoder), before anything is written
         extra = [k for k, on in (('parzen', parzen), ('fid', fid)) if on]
         if extra: load_all()                                    # the sections that provide the measures
         for k in extra:
             if k not in EVALUATORS: raise ValueError(f"--{k}: no section of this package provides that measure")
             EVALUATORS[k][0](run)                               # a model without a prior, or --fid on non-MNIST images, fails here, before anything is written
         if not own: _take(locks, dest); _other_run()           # the directory written to has one owner too
-        res = {'experiment': run.experiment.name, 'run': str(run.dir), 'epochs': run.epoch, 'device': device_name(run.device), 'aae_nb': package_version(), 'figures': []}
+        res = {'experiment': run.experiment.name, 'run': str(run.dir), 'epochs': run.epoch, 'device': device_name(run.device), 'aae_nb': package_version(), 'bn_stats': bn_stats, 'figures': []}
         if 'report' in what:
             rep = run.experiment.report(run, dest, run.opts) or {}
             res['report'] = {k: v for k, v in rep.items() if k != 'figures'}; res['figures'] += rep.get('figures', [])

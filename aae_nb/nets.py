@@ -9,7 +9,8 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.basics import store_attr
 
 # %% auto #0
-__all__ = ['HEAD_KINDS', 'GaussianNoise', 'init_normal_', 'mlp', 'ConvTrunk', 'Encoder', 'Decoder', 'Discriminator']
+__all__ = ['HEAD_KINDS', 'GaussianNoise', 'init_normal_', 'mlp', 'ConvTrunk', 'Encoder', 'Decoder', 'Discriminator',
+           'population_bn_stats']
 
 # %% ../nbs/02_nets.ipynb #9d40f6a1
 class GaussianNoise(nn.Module):
@@ -194,3 +195,34 @@ class Discriminator(nn.Module):
             if cond is None or cond.shape != (len(z), self.cond_dim): raise ValueError(f"the discriminator needs a condition of shape (B, {self.cond_dim})")
             z = torch.cat([z, cond], 1)
         return self.net(z)[:, 0]
+
+# %% ../nbs/02_nets.ipynb #31cc863c
+def population_bn_stats(m:nn.Module, # a network with batch-norm layers, e.g. an `Encoder`
+                        x:torch.Tensor, # its training images (N, C, H, W), on any device
+                        bs:int=100, # mini-batch size (A.1's 100)
+                        train_input:bool=True, # with the training-time input (`GaussianNoise`, dropout on); False: the clean input
+                        seed:int=0, # order of the mini-batches and the input noise's draws
+                       ) -> nn.Module:
+    "`m` in eval mode, its batch-norm layers holding the average over the mini-batches of `x` (all full batches of `bs`, seeded order) of each batch's mean and unbiased variance, with its weights as they are."
+    bns = [b for b in m.modules() if isinstance(b, nn.modules.batchnorm._BatchNorm)]
+    if not bns: raise ValueError("the network has no batch-norm layer: there are no statistics to recompute")
+    if isinstance(bs, bool) or not isinstance(bs, int) or bs < 2: raise ValueError(f"bs: a whole number >= 2 (a batch's variance needs two images), got {bs!r}")
+    if len(x) < bs: raise ValueError(f"{len(x)} images are fewer than one mini-batch of {bs}")
+    if getattr(m, 'label_in', 0): raise ValueError("the encoder takes the label beside the image (q(z|x, y)): recomputing its batch-norm statistics is not implemented for it")
+    dev = next(m.parameters()).device
+    g = torch.Generator().manual_seed(seed)
+    order = torch.randperm(len(x), generator=g)
+    m.eval()
+    moms = [b.momentum for b in bns]
+    for b in bns: b.reset_running_stats(); b.momentum = None; b.train()      # momentum None: a cumulative average over the batches
+    if train_input:
+        for d in m.modules():
+            if isinstance(d, (nn.Dropout, GaussianNoise)): d.train()
+    try:
+        with torch.no_grad(), torch.random.fork_rng(devices=[dev] if dev.type == 'cuda' else []):
+            torch.manual_seed(seed)
+            for i in range(0, len(x) - bs + 1, bs): m(x[order[i:i + bs]].to(dev))
+    finally:
+        for b, mo in zip(bns, moms): b.momentum = mo
+        m.eval()
+    return m

@@ -73,6 +73,10 @@ def test_run_directory_cases(done):
     refused(['train', 'aae-mixture-2d', '--resume', '--epochs', '2', '--seed', '5', '--out', d], 'cannot change --seed', done)
     refused(['train', 'aae-mixture-2d', '--resume', '--out', d], 'has 1 epoch already', done)
     refused(['eval', d, '--what', 'video'], '--what takes report, curves', done)
+    refused(['eval', d, '--bn-stats', 'population'], 'give --out DIR', done)
+    ev = done.parent/'ev-bn'
+    refused(['eval', d, '--bn-stats', 'eval', '--out', str(ev)], '--bn-stats takes running, population, population-clean', done, new=ev)
+    refused(['eval', d, '--bn-stats', 'population', '--out', str(ev)], 'has no batch-norm in its encoder', done, new=ev)
 
 def test_damaged_files_are_named_and_left_alone(done, tmp_path):
     d = tmp_path/'copy'; shutil.copytree(done, d)

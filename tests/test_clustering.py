@@ -33,6 +33,14 @@ def test_train_resume_eval(tmp_path):
     rc, _, err = run('eval', str(d), '--device', 'cpu')
     assert rc == 0, err
     assert json.loads((d/'eval.json').read_text())['report']['cluster_error'] == pytest.approx(h[-1]['test/cluster_error'])
+    # the same weights with the training split's batch-norm statistics (ours): its own folder, the run's files untouched
+    before = {q.name: q.read_bytes() for q in d.iterdir()}
+    rc, out, err = run('eval', str(d), '--device', 'cpu', '--bn-stats', 'population', '--out', str(tmp_path/'pop'))
+    assert rc == 0, err
+    assert '(batch-norm: population)' in out
+    ev = json.loads((tmp_path/'pop'/'eval.json').read_text())
+    assert ev['bn_stats'] == 'population' and 0 <= ev['report']['cluster_error'] <= 100 and sum(ev['report']['cluster_sizes']) == 10000
+    assert {q.name: q.read_bytes() for q in d.iterdir()} == before
 
 @pytest.mark.parametrize('args,msg', [(['--clusters', '1'], '--clusters: expected at least 2 clusters'),
                                       (['--clusters', 'many'], '--clusters'),
