@@ -14,6 +14,7 @@
 #        (how often does a seed fall as seed 0's 30-cluster run did?) and of §7 11c, with the two best 11c arms combined
 #   run(command="SET=4 bash tools/gpu/fidelity.sh", carry=[".whl"], timeout_s=600)   11b with --vat 0.3 (ours) and without, seeds 0-4
 #   run(command="SET=5 bash tools/gpu/fidelity.sh", carry=[".whl"], timeout_s=600)   11b with --cat-adv-weight 3 (ours) and without, seeds 0-4
+#   run(command="SET=6 bash tools/gpu/fidelity.sh", carry=[".whl"], timeout_s=600)   11b with --cat-adv-weight 3 --vat 0.3 (both ours) and without, seeds 0-4
 # DRY=1 DEV=cpu TRAIN_END=60 EVAL_S=60 OUT=/tmp/x bash tools/gpu/fidelity.sh   checks the script's logic on a CPU machine (tiny nets).
 T0=$SECONDS
 if [ -z "$DRY" ]; then source tools/gpu/setup.sh || exit 1; fi
@@ -46,6 +47,9 @@ elif [ "${SET:-1}" = 4 ]; then                       # SET=4 (2026-12-07): 11b w
   for s in 0 1 2 3 4; do go 7-b-yg0.1-s$s dimred-semi --labels 100 --y-grad 0.1 --epochs 200 --ckpt-every 1 --seed $s; done
 elif [ "${SET:-1}" = 5 ]; then                       # SET=5 (2026-12-08): 11b with the class adversary x3 (ours), the lead of the CPU round, beside its reference, five seeds
   for s in 0 1 2 3 4; do go 7-b-yg0.1-cadv3-s$s dimred-semi --labels 100 --y-grad 0.1 --cat-adv-weight 3 --epochs 200 --ckpt-every 1 --seed $s; done
+  for s in 0 1 2 3 4; do go 7-b-yg0.1-s$s dimred-semi --labels 100 --y-grad 0.1 --epochs 200 --ckpt-every 1 --seed $s; done
+elif [ "${SET:-1}" = 6 ]; then                       # SET=6 (2026-12-08): 11b with the class adversary x3 and VAT together (ours), the lead of the next CPU round, beside its reference, five seeds
+  for s in 0 1 2 3 4; do go 7-b-yg0.1-cadv3-vat0.3-s$s dimred-semi --labels 100 --y-grad 0.1 --cat-adv-weight 3 --vat 0.3 --epochs 200 --ckpt-every 1 --seed $s; done
   for s in 0 1 2 3 4; do go 7-b-yg0.1-s$s dimred-semi --labels 100 --y-grad 0.1 --epochs 200 --ckpt-every 1 --seed $s; done
 else                                                 # SET=2: third seeds and paired defaults (a call of about 4 minutes)
   go 7-c-yg0.1-s1 dimred-unsup --y-grad 0.1 --epochs 200 --ckpt-every 1 --seed 1
