@@ -9,6 +9,10 @@ under the paper's protocol, with the encoder's batch-norm layers normalising by
 - `batch`: the statistics of each mini-batch of 100 validation or test images (train-mode batch-norm, dropout off).
 
 It writes `bn_stats.json` beside the run, a record the notebook reads; the run's own files are not changed.
+The package makes a run's whole report (figures and numbers) the `population` way with
+`aae eval RUN --bn-stats population --out DIR` (`aae_nb.nets.population_bn_stats`); it takes the training images in a
+seeded random order where this tool takes them in order, so the two differ a little (32.09 against this tool's 32.07% on
+`abl7/c-yg0.1-h3000/s1`, one check of 2026-12-08).
 
     python tools/bn_stats.py runs/abl6/*/s* runs/full6/*/s*
 
