@@ -15,6 +15,8 @@
 #   run(command="SET=4 bash tools/gpu/fidelity.sh", carry=[".whl"], timeout_s=600)   11b with --vat 0.3 (ours) and without, seeds 0-4
 #   run(command="SET=5 bash tools/gpu/fidelity.sh", carry=[".whl"], timeout_s=600)   11b with --cat-adv-weight 3 (ours) and without, seeds 0-4
 #   run(command="SET=6 bash tools/gpu/fidelity.sh", carry=[".whl"], timeout_s=600)   11b with --cat-adv-weight 3 --vat 0.3 (both ours) and without, seeds 0-4
+#        SET=5 and SET=6: not worth GPU time any more. On 2026-12-08 --cat-adv-weight 3 at full size on the CPU (seeds 0-1, 60 epochs)
+#        read 16.19 / 21.24% against 9.81 / 12.42% without it (records/full7/b-yg0.1-cadv3, notebook 70): the ablation's lead turned over.
 # DRY=1 DEV=cpu TRAIN_END=60 EVAL_S=60 OUT=/tmp/x bash tools/gpu/fidelity.sh   checks the script's logic on a CPU machine (tiny nets).
 T0=$SECONDS
 if [ -z "$DRY" ]; then source tools/gpu/setup.sh || exit 1; fi
