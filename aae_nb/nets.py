@@ -202,6 +202,7 @@ def population_bn_stats(m:nn.Module, # a network with batch-norm layers, e.g. an
                         bs:int=100, # mini-batch size (A.1's 100)
                         train_input:bool=True, # with the training-time input (`GaussianNoise`, dropout on); False: the clean input
                         seed:int=0, # order of the mini-batches and the input noise's draws
+                        shuffle:bool=True, # the batches in a seeded random order; False: in the order of `x`
                        ) -> nn.Module:
     "`m` in eval mode, its batch-norm layers holding the average over the mini-batches of `x` (all full batches of `bs`, seeded order) of each batch's mean and unbiased variance, with its weights as they are."
     bns = [b for b in m.modules() if isinstance(b, nn.modules.batchnorm._BatchNorm)]
@@ -211,7 +212,7 @@ def population_bn_stats(m:nn.Module, # a network with batch-norm layers, e.g. an
     if getattr(m, 'label_in', 0): raise ValueError("the encoder takes the label beside the image (q(z|x, y)): recomputing its batch-norm statistics is not implemented for it")
     dev = next(m.parameters()).device
     g = torch.Generator().manual_seed(seed)
-    order = torch.randperm(len(x), generator=g)
+    order = torch.randperm(len(x), generator=g) if shuffle else torch.arange(len(x))
     m.eval()
     moms = [b.momentum for b in bns]
     for b in bns: b.reset_running_stats(); b.momentum = None; b.train()      # momentum None: a cumulative average over the batches

@@ -11,7 +11,7 @@ under the paper's protocol, with the encoder's batch-norm layers normalising by
 It writes `bn_stats.json` beside the run, a record the notebook reads; the run's own files are not changed.
 The package makes a run's whole report (figures and numbers) the `population` way with
 `aae eval RUN --bn-stats population --out DIR` (`aae_nb.nets.population_bn_stats`); it takes the training images in a
-seeded random order where this tool takes them in order, so the two differ a little (32.09 against this tool's 32.07% on
+seeded random order where this tool takes them in order (`shuffle=False`), so the two differ a little (32.09 against this tool's 32.07% on
 `abl7/c-yg0.1-h3000/s1`, one check of 2026-12-08).
 
     python tools/bn_stats.py runs/abl6/*/s* runs/full6/*/s*
@@ -21,10 +21,6 @@ Each run's `model.pt` (written when training finished) is loaded; runs without o
 import copy, json, sys
 from pathlib import Path
 
-def _bns(model):
-    import torch
-    return [b for b in model.encoder.modules() if isinstance(b, torch.nn.modules.batchnorm._BatchNorm)]
-
 def _batch_codes(model, x, bs):
     "q(y|x) of images `x`, each batch of `bs` normalised by its own statistics (dropout off), the running averages left as they are (the package's `bn_batch_stats`, as VAT's `--vat-bn batch`)."
     import torch
@@ -32,18 +28,11 @@ def _batch_codes(model, x, bs):
     with torch.no_grad(), bn_batch_stats(model.encoder) as enc: return torch.cat([enc(x[i:i + bs])['y'].float() for i in range(0, len(x), bs)])
 
 def _recompute(model, x, bs, dropout, seed=0):
-    "A copy of `model` whose encoder's batch-norm layers hold the exact training-split statistics (cumulative average); `dropout`: with the training-time input (its dropout or noise)."
-    import torch
-    from aae_nb.nets import GaussianNoise
+    "A copy of `model` whose encoder's batch-norm layers hold the training-split statistics (the package's `population_bn_stats`, the batches in order); `dropout`: with the training-time input (its dropout or noise)."
+    from aae_nb.nets import population_bn_stats
     m = copy.deepcopy(model).eval()
-    for b in _bns(m): b.reset_running_stats(); b.momentum = None; b.train()
-    if dropout:
-        for d in m.encoder.modules():
-            if isinstance(d, (torch.nn.Dropout, GaussianNoise)): d.train()
-    torch.manual_seed(seed)
-    with torch.no_grad():
-        for i in range(0, len(x) - bs + 1, bs): m.encoder(x[i:i + bs])
-    return m.eval()
+    population_bn_stats(m.encoder, x, bs, train_input=dropout, seed=seed, shuffle=False)
+    return m
 
 def bn_stats(model, data, bs:int=100) -> dict:
     "Test error (§6 protocol) and best-map accuracy of `model` under each way of normalising (see the module's text)."
